@@ -1,0 +1,58 @@
+# Teilhabe: `make run` serves the demo, `make test` runs every check and test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+LOCALE := src/teilhabe/core/locale/de/LC_MESSAGES
+export TEILHABE_DATA_DIR ?= $(CURDIR)/var
+
+# The demo on a laptop: plain HTTP on localhost, static files from the packages, MFA optional.
+RUN_ENV := TEILHABE_DEMO=1 TEILHABE_REQUIRE_MFA=0 TEILHABE_HTTPS=0
+
+.PHONY: run install test lint check-translations messages bench clean
+
+run: install
+	@$(RUN_ENV) $(PY) -m teilhabe.cli migrate --noinput -v 0
+	@$(RUN_ENV) $(PY) -m teilhabe.cli demo
+	@$(RUN_ENV) $(PY) -m teilhabe.cli serve
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Teilhabe needs Python 3.11 or newer")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "Installing Python packages into $(VENV) …"
+	@$(PY) -m pip install -q --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "Teilhabe needs Node.js 20+ with npm"; exit 1; }
+	@echo "Installing front-end packages …"
+	@npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+lint: install
+	$(VENV)/bin/ruff check src tests conftest.py
+	$(VENV)/bin/ruff format --check src tests conftest.py
+	TEILHABE_DATA_DIR=$$(mktemp -d) $(PY) manage.py makemigrations --check --dry-run
+	$(MAKE) --no-print-directory check-translations
+
+check-translations: install
+	@scripts/check-translations
+
+# Update the German catalogue after changing texts (needs GNU gettext).
+messages: install
+	cd src/teilhabe/core && ../../../$(PY) ../../../manage.py makemessages -l de --no-obsolete --add-location file
+	msgfmt --check -o $(LOCALE)/django.mo $(LOCALE)/django.po
+
+test: install lint
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "######################################################################"; \
+	  echo "# /usr/bin/chromium is missing: BROWSER TESTS (axe-core) WILL BE SKIPPED."; \
+	  echo "# Install Debian's chromium package to run them (.ci/run does)."; \
+	  echo "######################################################################"; \
+	fi
+	TEILHABE_DATA_DIR=$$(mktemp -d) $(PY) -m pytest -p no:cacheprovider
+
+clean:
+	rm -rf $(VENV) node_modules var

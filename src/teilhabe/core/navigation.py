@@ -1,0 +1,55 @@
+"""Navigation by role. Each app registers its entries; the base template shows the user's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    #: Roles that see the entry; empty means every logged-in user.
+    roles: frozenset[str] = frozenset()
+    order: int = 100
+
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+_items: list[NavItem] = []
+
+
+def register(item: NavItem) -> NavItem:
+    """Add an entry to the main navigation."""
+    _items.append(item)
+    _items.sort(key=lambda i: i.order)
+    return item
+
+
+def items_for(user: object) -> list[NavItem]:
+    """Return the entries ``user`` may see, in order."""
+    roles = user.roles()  # type: ignore[attr-defined]
+    return [item for item in _items if not item.roles or item.roles & roles]
+
+
+register(NavItem(_("Start"), "core:home", order=0))
+register(
+    NavItem(_("Staff"), "core:staff-list", frozenset({Role.LEADERSHIP, Role.ADMINISTRATION}), 800)
+)
+register(
+    NavItem(
+        _("Bezirke"),
+        "core:case-area-list",
+        frozenset({Role.LEADERSHIP, Role.ADMINISTRATION, Role.COORDINATOR, Role.CASE_MANAGER}),
+        810,
+    )
+)
+register(NavItem(_("Access log"), "core:access-log", frozenset({Role.DATA_PROTECTION}), 900))
+register(NavItem(_("Statewide overview"), "core:statewide", frozenset({Role.LAKI}), 50))

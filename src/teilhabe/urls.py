@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("teilhabe.core.urls")),
+]
+
+handler403 = "teilhabe.core.views.permission_denied"
+handler404 = "teilhabe.core.views.not_found"
+handler500 = "teilhabe.core.views.server_error"

@@ -1,0 +1,191 @@
+"""The permission matrix, generated from the URL resolver.
+
+Every URL pattern of the project must be declared below with who may use it. For each declared
+pattern and each role the test checks: anonymous visitors are sent to the log-in, a role that is
+not allowed gets 403, an allowed role gets 200 (302 for POST actions), and an object of another
+centre answers 404. A new view without an entry here fails ``test_every_url_is_declared``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_scopes import scopes_disabled
+
+from teilhabe.core.models import Centre, Membership
+from teilhabe.core.roles import Role
+from teilhabe.core.tests.factories import make_member
+
+EVERY_ROLE = frozenset(Role)
+ANY_MEMBER = EVERY_ROLE
+
+
+def a_case_area(centre: Centre) -> dict[str, Any]:
+    return {"pk": centre.case_areas.order_by("pk").first().pk}
+
+
+def a_staff_membership(centre: Centre) -> dict[str, Any]:
+    target = make_member(f"target{Membership.objects.count()}@example.org", Role.CLERK, centre)
+    return {"pk": Membership.objects.get(user=target).pk}
+
+
+@dataclass(frozen=True)
+class Staff:
+    """A page for members with one of ``roles``; other roles get 403."""
+
+    roles: frozenset[str]
+    #: Builds the URL kwargs for an object of the given centre (object pages only).
+    obj: Callable[[Centre], dict[str, Any]] | None = None
+    method: str = "get"
+
+
+@dataclass(frozen=True)
+class Public:
+    """A page anyone may open; ``anonymous`` is the status a visitor gets."""
+
+    anonymous: int = 200
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    method: str = "get"
+
+
+@dataclass(frozen=True)
+class Account:
+    """An account page of django-allauth: log-in required, every member may use it."""
+
+    member: int = 200
+
+
+MATRIX: dict[str, Staff | Public | Account] = {
+    # Core
+    "core:home": Staff(ANY_MEMBER),
+    "core:staff-list": Staff(frozenset({Role.LEADERSHIP, Role.ADMINISTRATION})),
+    "core:staff-create": Staff(frozenset({Role.ADMINISTRATION})),
+    "core:staff-detail": Staff(
+        frozenset({Role.LEADERSHIP, Role.ADMINISTRATION}), obj=a_staff_membership
+    ),
+    "core:staff-end": Staff(frozenset({Role.ADMINISTRATION}), obj=a_staff_membership, method="post"),
+    "core:case-area-list": Staff(
+        frozenset({Role.LEADERSHIP, Role.ADMINISTRATION, Role.COORDINATOR, Role.CASE_MANAGER})
+    ),
+    "core:case-area-detail": Staff(
+        frozenset({Role.LEADERSHIP, Role.ADMINISTRATION, Role.COORDINATOR, Role.CASE_MANAGER}),
+        obj=a_case_area,
+    ),
+    "core:case-area-create": Staff(frozenset({Role.ADMINISTRATION})),
+    "core:case-area-update": Staff(frozenset({Role.ADMINISTRATION}), obj=a_case_area),
+    "core:access-log": Staff(frozenset({Role.DATA_PROTECTION})),
+    "core:statewide": Staff(frozenset({Role.LAKI})),
+    "core:accessibility": Public(),
+    "core:healthz": Public(),
+    "set_language": Public(anonymous=302, method="post"),
+    # django-allauth: log-in, password, second factor
+    "account_login": Public(),
+    "account_logout": Public(anonymous=302),
+    "account_inactive": Public(),
+    "account_signup": Public(),  # answers "sign-up is closed"
+    "account_reset_password": Public(),
+    "account_reset_password_done": Public(),
+    "account_reset_password_from_key": Public(kwargs={"uidb36": "0", "key": "wrong-key"}),
+    "account_reset_password_from_key_done": Public(),
+    "account_confirm_email": Public(kwargs={"key": "wrong-key"}),
+    "account_email_verification_sent": Public(),
+    "account_confirm_login_code": Public(anonymous=302),
+    "account_reauthenticate": Account(),
+    "account_email": Account(),
+    "account_change_password": Account(),
+    "account_set_password": Account(member=302),  # has a password already: to "change"
+    "mfa_index": Account(),
+    "mfa_authenticate": Public(anonymous=302),
+    "mfa_reauthenticate": Account(member=302),  # nothing to re-authenticate with yet
+    "mfa_activate_totp": Account(member=302),  # asks to re-enter the password first
+    "mfa_deactivate_totp": Account(member=404),  # no authenticator to deactivate
+    "mfa_view_recovery_codes": Account(member=404),  # no codes before TOTP
+    "mfa_generate_recovery_codes": Account(member=302),
+    "mfa_download_recovery_codes": Account(member=404),
+}
+
+
+def url_names(patterns: list, namespace: str | None = None) -> Iterator[str | None]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace
+            full = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
+            yield from url_names(pattern.url_patterns, full)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name
+
+
+def test_every_url_is_declared():
+    names = list(url_names(get_resolver().url_patterns))
+    assert None not in names, "Every URL pattern needs a name to be declared in MATRIX."
+    undeclared = sorted(set(names) - set(MATRIX))
+    assert not undeclared, f"URL patterns missing from the permission matrix: {undeclared}"
+    stale = sorted(set(MATRIX) - set(names))
+    assert not stale, f"Entries in the permission matrix without a URL: {stale}"
+
+
+STAFF_CASES = [(name, rule) for name, rule in MATRIX.items() if isinstance(rule, Staff)]
+
+
+def _request(client, method: str, url: str):
+    return client.post(url) if method == "post" else client.get(url)
+
+
+def _member(role: str, centre: Centre):
+    email = f"{role}@matrix.example.org"
+    return make_member(email, role, None if role == Role.LAKI else centre)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "rule"), STAFF_CASES, ids=[n for n, _ in STAFF_CASES])
+def test_staff_page_permissions(client, name, rule, centre, other_centre):
+    def url_for(target: Centre) -> str:
+        with scopes_disabled():
+            return reverse(name, kwargs=rule.obj(target) if rule.obj else None)
+
+    own_url = url_for(centre)
+    response = _request(client, rule.method, own_url)
+    assert response.status_code == 302, f"anonymous {name}"
+    assert response.url.startswith(reverse("account_login"))
+
+    for role in Role:
+        user = _member(role, centre)
+        client.force_login(user)
+        response = _request(client, rule.method, url_for(centre))
+        if role in rule.roles:
+            expected = 302 if rule.method == "post" else 200
+            assert response.status_code == expected, f"{role} on {name}"
+            if rule.obj:
+                response = _request(client, rule.method, url_for(other_centre))
+                assert response.status_code == 404, f"{role} on another centre's {name}"
+        else:
+            assert response.status_code == 403, f"{role} must not use {name}"
+        client.logout()
+
+
+PUBLIC_CASES = [(name, rule) for name, rule in MATRIX.items() if isinstance(rule, Public)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "rule"), PUBLIC_CASES, ids=[n for n, _ in PUBLIC_CASES])
+def test_public_pages_answer_visitors(client, name, rule):
+    response = _request(client, rule.method, reverse(name, kwargs=rule.kwargs or None))
+    assert response.status_code == rule.anonymous
+
+
+ACCOUNT_CASES = [(name, rule) for name, rule in MATRIX.items() if isinstance(rule, Account)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "rule"), ACCOUNT_CASES, ids=[n for n, _ in ACCOUNT_CASES])
+def test_account_pages_need_login(client, name, rule, alice):
+    url = reverse(name)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+    client.force_login(alice)
+    assert client.get(url).status_code == rule.member
