@@ -67,7 +67,9 @@ MATRIX: dict[str, Staff | Public | Account] = {
     "core:staff-detail": Staff(
         frozenset({Role.LEADERSHIP, Role.ADMINISTRATION}), obj=a_staff_membership
     ),
-    "core:staff-end": Staff(frozenset({Role.ADMINISTRATION}), obj=a_staff_membership, method="post"),
+    "core:staff-end": Staff(
+        frozenset({Role.ADMINISTRATION}), obj=a_staff_membership, method="post"
+    ),
     "core:case-area-list": Staff(
         frozenset({Role.LEADERSHIP, Role.ADMINISTRATION, Role.COORDINATOR, Role.CASE_MANAGER})
     ),

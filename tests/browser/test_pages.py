@@ -1,0 +1,192 @@
+"""The demo in a real browser: every role logs in, sees its navigation, and every page is
+accessible (axe-core, WCAG 2.1 A/AA); second factor, tenant isolation and language switch."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.sessions.models import Session
+from django_scopes import scopes_disabled
+
+from teilhabe.core.demo import DEMO_PASSWORD, LOGINS, load_demo
+from teilhabe.core.models import CaseArea, User
+from teilhabe.core.roles import Role
+
+from .support import Tab, totp_code, wrong_totp_code
+
+pytestmark = pytest.mark.browser
+
+START = "/"
+STAFF = "/zentrum/mitarbeitende/"
+AREAS = "/zentrum/bezirke/"
+ACCESS_LOG = "/datenschutz/zugriffe/"
+STATEWIDE = "/land/"
+TOTP_ACTIVATE = "/accounts/2fa/totp/activate/"
+MFA_AUTHENTICATE = "/accounts/2fa/authenticate/"
+
+#: What the main navigation of each role links to (DESIGN.md "Who uses it"), written out here
+#: rather than read from the navigation registry so that a wrong registration fails.
+NAVIGATION = {
+    Role.LEADERSHIP: {START, STAFF, AREAS},
+    Role.COORDINATOR: {START, AREAS},
+    Role.CASE_MANAGER: {START, AREAS},
+    Role.NEWCOMER_COUNSELLOR: {START},
+    Role.CLERK: {START},
+    Role.IMMIGRATION_OFFICE: {START},
+    Role.PARTNER: {START},
+    Role.INTERPRETER_VOLUNTEER: {START},
+    Role.DATA_PROTECTION: {START, ACCESS_LOG},
+    Role.ADMINISTRATION: {START, STAFF, AREAS},
+    Role.LAKI: {START, STATEWIDE},
+}
+
+
+def _who(email: str) -> str:
+    return email.split(".demo")[0].replace("@", "-")
+
+
+def test_navigation_table_covers_every_role():
+    assert set(NAVIGATION) == set(Role)
+
+
+def test_login_page_is_accessible(tab: Tab):
+    response = tab.goto("/accounts/login/")
+    assert response.status == 200
+    assert tab.page.locator("html").get_attribute("lang") == "de"
+    # The fields have visible labels (found by their German or English text).
+    assert tab.page.get_by_label(re.compile(r"^\s*(E-Mail|Email)", re.I)).count() == 1
+    assert tab.page.get_by_label(re.compile(r"^\s*(Passwort|Password)\s*$", re.I)).count() == 1
+    tab.h1()
+    tab.check("login")
+
+
+@pytest.mark.parametrize("login", LOGINS, ids=[login.email for login in LOGINS])
+def test_every_demo_role_logs_in_and_start_page_is_accessible(tab: Tab, login):
+    load_demo()
+    who = _who(login.email)
+    tab.log_in(login.email, DEMO_PASSWORD)
+
+    assert tab.path == START, f"{login.email} landed on {tab.page.url}"
+    tab.h1()
+    links = tab.main_nav_links()
+    assert set(links) == NAVIGATION[login.role], f"{login.email} ({login.role}) sees {links}"
+    assert len(links) == len(set(links)), f"duplicate navigation entries: {links}"
+    current = tab.page.locator('nav[aria-label] a[aria-current="page"]')
+    assert current.count() == 1 and current.get_attribute("href") == START
+    tab.check(f"start-{who}")
+
+    for path in links:
+        if path == START:
+            continue
+        response = tab.goto(path)
+        assert response.status == 200, f"{login.email}: {path} answered {response.status}"
+        tab.h1()
+        tab.check(f"{who}-{path}")
+
+
+def test_mfa_enforced_login_sets_up_totp(tab: Tab, settings):
+    settings.REQUIRE_MFA = True
+    load_demo()
+    tab.log_in("datenschutz@coesfeld.demo", DEMO_PASSWORD)
+
+    assert tab.path == TOTP_ACTIVATE, f"landed on {tab.page.url}"
+    tab.h1()
+    tab.check("mfa-totp-activate")
+    secret_field = tab.page.locator("#authenticator_secret")
+    secret = secret_field.input_value().strip()
+    assert re.fullmatch(r"[A-Z2-7]{16,}=*", secret), secret
+
+    # Every other page sends the user back here until the second factor works.
+    tab.goto(ACCESS_LOG)
+    assert tab.path == TOTP_ACTIVATE
+
+    tab.page.locator('input[name="code"]').fill(wrong_totp_code(secret))
+    tab.submit()
+    assert tab.path == TOTP_ACTIVATE
+    assert tab.page.locator(".errorlist, [role=alert]").count() >= 1
+    tab.check("mfa-totp-activate-wrong-code")
+
+    tab.page.locator('input[name="code"]').fill(totp_code(secret))
+    tab.submit()
+    assert tab.path != TOTP_ACTIVATE, "the valid code was not accepted"
+    tab.h1()
+    tab.check("mfa-after-activation")
+
+    tab.goto(START)
+    assert tab.path == START
+    tab.h1()
+    tab.goto(ACCESS_LOG)
+    assert tab.path == ACCESS_LOG
+
+
+def test_mfa_enforced_login_asks_for_code(tab: Tab, settings):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    settings.REQUIRE_MFA = True
+    load_demo()
+    secret = generate_totp_secret()
+    user = User.objects.get(email="admin@coesfeld.demo")
+    TOTP.activate(user, secret)
+
+    tab.log_in(user.email, DEMO_PASSWORD)
+    assert tab.path == MFA_AUTHENTICATE, f"landed on {tab.page.url}"
+    tab.h1()
+    tab.check("mfa-authenticate")
+
+    tab.page.locator('input[name="code"]').fill(wrong_totp_code(secret))
+    tab.submit()
+    assert tab.path == MFA_AUTHENTICATE
+    assert tab.page.locator(".errorlist, [role=alert]").count() >= 1
+    assert not _logged_in(user), "a wrong code logged the user in"
+    tab.check("mfa-authenticate-wrong-code")
+
+    tab.page.locator('input[name="code"]').fill(totp_code(secret))
+    tab.submit()
+    assert tab.path == START, f"landed on {tab.page.url}"
+    assert _logged_in(user)
+    tab.h1()
+
+
+def _logged_in(user: User) -> bool:
+    """Return whether some session is logged in as ``user``."""
+    return any(
+        session.get_decoded().get("_auth_user_id") == str(user.pk)
+        for session in Session.objects.all()
+    )
+
+
+def test_other_centre_object_answers_404_in_browser(tab: Tab):
+    load_demo()
+    with scopes_disabled():
+        own = CaseArea.objects.filter(centre__slug="coesfeld").first()
+        other = CaseArea.objects.filter(centre__slug="munster").first()
+    tab.log_in("admin@coesfeld.demo", DEMO_PASSWORD)
+
+    response = tab.goto(f"{AREAS}{own.pk}/")
+    assert response.status == 200
+    tab.check("case-area-detail")
+
+    response = tab.goto(f"{AREAS}{other.pk}/")
+    assert response.status == 404
+    assert tab.h1() in {"Seite nicht gefunden", "Page not found"}
+    assert other.name not in tab.page.content()
+    tab.check("404-other-centre")
+
+
+def test_language_switch(tab: Tab):
+    load_demo()
+    tab.log_in("koordination@coesfeld.demo", DEMO_PASSWORD)
+    html = tab.page.locator("html")
+    assert html.get_attribute("lang") == "de"
+
+    tab.page.locator('.language-switch button[value="en"]').click()
+    tab.page.wait_for_load_state("load")
+    assert tab.path == START
+    assert html.get_attribute("lang") == "en"
+    tab.check("start-english")
+
+    tab.page.locator('.language-switch button[value="de"]').click()
+    tab.page.wait_for_load_state("load")
+    assert tab.path == START
+    assert html.get_attribute("lang") == "de"
