@@ -96,12 +96,6 @@ class AccessLog(models.Model):
     def __str__(self) -> str:
         return f"{self.time:%Y-%m-%d %H:%M} {self.user_email} {self.action} {self.object_id}"
 
-    @property
-    def record_type(self) -> str:
-        """Return the name of the kind of record that was read."""
-        model = self.content_type.model_class()
-        return str(model._meta.verbose_name) if model else self.content_type.model
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AppendOnlyError("The access log is append-only.")
@@ -109,6 +103,12 @@ class AccessLog(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("The access log is append-only.")
+
+    @property
+    def record_type(self) -> str:
+        """Return the name of the kind of record that was read."""
+        model = self.content_type.model_class()
+        return str(model._meta.verbose_name) if model else self.content_type.model
 
     @classmethod
     def record(
