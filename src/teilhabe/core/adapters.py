@@ -1,7 +1,14 @@
 from __future__ import annotations
 
+import time
+from typing import Any
+
+from allauth.account import app_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records  # allauth pinned
+from allauth.core import context
 from django.http import HttpRequest
+from django.urls import reverse
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -9,3 +16,27 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """Let a fresh log-in count for setting up the first second factor.
+
+        Teilhabe sends members who must use a second factor to its set-up right after they log
+        in; asking for the password a second time there helps nobody. Changing or removing an
+        existing factor still asks for it.
+        """
+        request = context.request
+        if (
+            app == "allauth.mfa"
+            and request is not None
+            and request.path == reverse("mfa_activate_totp")
+            and request.user.is_authenticated
+        ):
+            from .middleware import has_second_factor
+
+            records = get_authentication_records(request, request.user)
+            fresh = records and time.time() - records[-1]["at"] < (
+                app_settings.REAUTHENTICATION_TIMEOUT
+            )
+            if fresh and not has_second_factor(request.user):
+                return False
+        return super().is_reauthentication_required(app=app, **kwargs)

@@ -122,7 +122,10 @@ class AccessLog(models.Model):
         """Append an entry for ``request.user`` reading or exporting ``obj``."""
         user = request.user
         if centre is None:
+            # A record without a centre of its own (an account) is logged in the reader's centre.
             centre = getattr(obj, "centre", None)
+            if centre is None and user.is_authenticated:
+                centre = next(iter(user.centres()), None)
         roles = sorted(user.roles(centre)) if user.is_authenticated else []
         return cls.objects.create(
             user=user if user.is_authenticated else None,
