@@ -9,7 +9,7 @@ export TEILHABE_DATA_DIR ?= $(CURDIR)/var
 # The demo on a laptop: plain HTTP on localhost, static files from the packages, MFA optional.
 RUN_ENV := TEILHABE_DEMO=1 TEILHABE_REQUIRE_MFA=0 TEILHABE_HTTPS=0
 
-.PHONY: run install test lint check-translations messages bench clean
+.PHONY: run install test lint check-translations messages clean
 
 run: install
 	@$(RUN_ENV) $(PY) -m teilhabe.cli migrate --noinput -v 0
