@@ -78,14 +78,14 @@ class AccessLog(models.Model):
         ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("record type")
     )
     object_id = models.CharField(_("record id"), max_length=64)
-    path = models.CharField(_("address"), max_length=500, blank=True)
+    path = models.CharField(_("page address"), max_length=500, blank=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
 
     objects = AccessLogQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("access log entry")
-        verbose_name_plural = _("access log")
+        verbose_name_plural = _("access log entries")
         ordering = ["-time", "-pk"]
         indexes = [
             models.Index(fields=["centre", "time"], name="accesslog_centre_time"),

@@ -61,7 +61,7 @@ class District(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        if self.kind == self.Kind.KREIS and not self.name.startswith(("Kreis", "Rhein", "Hoch")):
+        if self.kind == self.Kind.KREIS and "kreis" not in self.name.lower():
             return f"Kreis {self.name}"
         return self.name
 
