@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -75,8 +76,13 @@ def _secret_key() -> str:
     path = DATA_DIR / "secret_key"
     if not path.exists():
         DATA_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(64), encoding="utf-8")
-        path.chmod(0o600)
+        try:  # readable by the owner only from the first byte; a second start reads it
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(secrets.token_urlsafe(64))
     return path.read_text(encoding="utf-8").strip()
 
 
@@ -242,8 +248,10 @@ STATICFILES_DIRS = [
     ("vendor/leaflet", NODE_MODULES / "leaflet/dist"),
 ]
 #: Serve static files straight from the packages: default until ``collectstatic`` has been run.
+_COLLECTING = sys.argv[1:2] == ["collectstatic"]  # collectstatic writes the manifest
 STATIC_FROM_FINDERS = env_bool(
-    "TEILHABE_STATIC_FROM_FINDERS", DEBUG or not (STATIC_ROOT / "staticfiles.json").exists()
+    "TEILHABE_STATIC_FROM_FINDERS",
+    DEBUG or (not _COLLECTING and not (STATIC_ROOT / "staticfiles.json").exists()),
 )
 if STATIC_FROM_FINDERS:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -7,8 +7,12 @@ refuses it; ``test_audit`` checks that every registered model does.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from auditlog.context import auditlog_value, set_actor
 from django.db import models
 
 if TYPE_CHECKING:
@@ -41,3 +45,30 @@ def log_access(
     from .models import AccessLog
 
     AccessLog.record(request, obj, action=action, centre=centre)
+
+
+@contextmanager
+def acting_as(actor: Any) -> Iterator[None]:
+    """Record ``actor`` on the versions written inside (also outside a request)."""
+    previous = auditlog_value.get(None)
+    try:
+        with set_actor(actor):
+            yield
+    finally:
+        # set_actor leaves its value behind; put back what was there.
+        if previous is not None:
+            auditlog_value.set(previous)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def records_actor(func: F) -> F:
+    """Make a service (acting user first) the author of every version it writes."""
+
+    @wraps(func)
+    def wrapper(actor: Any, *args: Any, **kwargs: Any) -> Any:
+        with acting_as(actor):
+            return func(actor, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

@@ -27,3 +27,20 @@ def audited_models_refuse_bulk_update(app_configs: Any = None, **kwargs: Any) ->
                 )
             )
     return errors
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def second_factor_required(app_configs: Any = None, **kwargs: Any) -> list:
+    """Outside the demo, every role that sees personal data must use a second factor."""
+    from django.conf import settings
+
+    if settings.REQUIRE_MFA or settings.DEMO:
+        return []
+    return [
+        checks.Warning(
+            "TEILHABE_REQUIRE_MFA is off: roles that see personal data log in without a second "
+            "factor.",
+            hint="Unset TEILHABE_REQUIRE_MFA (it is on by default); only a demo may turn it off.",
+            id="teilhabe.W001",
+        )
+    ]

@@ -74,7 +74,10 @@ def generate(scale: str, seed: int, factor: float) -> dict[str, int]:
             ]
             User.objects.bulk_create(users, batch_size=1000)
             new_users += len(users)
-            roles = [role for role, weight in STAFF_MIX for _ in range(weight)]
+            # One of each role first, so that even a small centre has its leadership and DPO.
+            roles = [role for role, _ in STAFF_MIX] + [
+                role for role, weight in STAFF_MIX for _ in range(weight - 1)
+            ]
             by_email = dict(
                 User.objects.filter(email__in=[u.email for u in users]).values_list("email", "pk")
             )
@@ -85,7 +88,7 @@ def generate(scale: str, seed: int, factor: float) -> dict[str, int]:
             Membership.objects.bulk_create(memberships, batch_size=1000)
             created = Membership.objects.filter(
                 user_id__in=by_email.values(), role=Role.CASE_MANAGER, centre=centre
-            )
+            ).order_by("pk")
             Membership.case_areas.through.objects.bulk_create(
                 [
                     Membership.case_areas.through(

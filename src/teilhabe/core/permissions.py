@@ -28,7 +28,8 @@ def has_role_in_centre_of(*roles: str) -> rules.Predicate:
             return False
         if obj is None:
             return user.has_role(*roles)
-        return user.has_role(*roles, centre=obj.centre_id)
+        # An object without a centre (a statewide LaKI role) belongs to no centre's staff.
+        return obj.centre_id is not None and user.has_role(*roles, centre=obj.centre_id)
 
     return predicate
 

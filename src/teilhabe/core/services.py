@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from .audit import records_actor
 from .models import CaseArea, Centre, Membership, Municipality, Organisation, User
 from .roles import Role
 
@@ -22,6 +23,7 @@ def ensure_allowed(actor: User, perm: str, obj: object = None) -> None:
         raise PermissionDenied(perm)
 
 
+@records_actor
 @transaction.atomic
 def add_member(
     actor: User,
@@ -51,19 +53,24 @@ def add_member(
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
         user = User.objects.create_user(email, first_name=first_name, last_name=last_name)
-    if (
+    membership = (
         Membership.objects.with_scopes_disabled()
         .filter(user=user, role=role, centre=centre)
-        .exists()
-    ):
-        raise ValidationError(_("This person already has this role in the centre."))
-    membership = Membership.objects.with_scopes_disabled().create(
-        user=user, role=role, centre=centre, organisation=organisation
+        .first()
     )
+    if membership is not None and membership.is_active:
+        raise ValidationError(_("This person already has this role in the centre."))
+    if membership is None:
+        membership = Membership(user=user, role=role, centre=centre)
+    # A role that was ended is given again on the same row, so its history stays in one place.
+    membership.organisation = organisation
+    membership.is_active = True
+    membership.save()
     membership.case_areas.set(areas)
     return membership
 
 
+@records_actor
 @transaction.atomic
 def end_membership(actor: User, membership: Membership) -> Membership:
     """End a membership: the person loses the role at once; its history stays."""
@@ -75,6 +82,7 @@ def end_membership(actor: User, membership: Membership) -> Membership:
     return membership
 
 
+@records_actor
 @transaction.atomic
 def save_case_area(
     actor: User,

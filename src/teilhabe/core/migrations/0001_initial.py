@@ -7,199 +7,506 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AdministrativeDistrict',
+            name="AdministrativeDistrict",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ags', models.CharField(max_length=3, unique=True, verbose_name='key')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("ags", models.CharField(max_length=3, unique=True, verbose_name="key")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
             ],
             options={
-                'verbose_name': 'administrative district',
-                'verbose_name_plural': 'administrative districts',
-                'ordering': ['ags'],
+                "verbose_name": "administrative district",
+                "verbose_name_plural": "administrative districts",
+                "ordering": ["ags"],
             },
         ),
         migrations.CreateModel(
-            name='State',
+            name="State",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ags', models.CharField(max_length=2, unique=True, verbose_name='key')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("ags", models.CharField(max_length=2, unique=True, verbose_name="key")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
             ],
             options={
-                'verbose_name': 'state',
-                'verbose_name_plural': 'states',
+                "verbose_name": "state",
+                "verbose_name_plural": "states",
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('email', models.EmailField(max_length=254, unique=True, verbose_name='e-mail address')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('is_staff', models.BooleanField(default=False, verbose_name='operator')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='joined')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(max_length=254, unique=True, verbose_name="e-mail address"),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("is_staff", models.BooleanField(default=False, verbose_name="operator")),
+                (
+                    "date_joined",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="joined"),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'user',
-                'verbose_name_plural': 'users',
-                'ordering': ['last_name', 'first_name', 'email'],
+                "verbose_name": "user",
+                "verbose_name_plural": "users",
+                "ordering": ["last_name", "first_name", "email"],
             },
         ),
         migrations.CreateModel(
-            name='District',
+            name="District",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ags', models.CharField(max_length=5, unique=True, verbose_name='district key')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('kind', models.CharField(choices=[('kreis', 'District (Kreis)'), ('kreisfreie_stadt', 'County-free city'), ('staedteregion', 'City region')], max_length=20, verbose_name='kind')),
-                ('administrative_district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='districts', to='core.administrativedistrict')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("ags", models.CharField(max_length=5, unique=True, verbose_name="district key")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("kreis", "District (Kreis)"),
+                            ("kreisfreie_stadt", "County-free city"),
+                            ("staedteregion", "City region"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "administrative_district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="districts",
+                        to="core.administrativedistrict",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'district',
-                'verbose_name_plural': 'districts',
-                'ordering': ['name'],
+                "verbose_name": "district",
+                "verbose_name_plural": "districts",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Municipality',
+            name="Municipality",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ags', models.CharField(max_length=8, unique=True, verbose_name='municipality key (AGS)')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('kind', models.CharField(choices=[('gemeinde', 'Municipality'), ('stadt', 'Town'), ('kreisfreie_stadt', 'County-free city')], max_length=20, verbose_name='kind')),
-                ('latitude', models.DecimalField(decimal_places=5, max_digits=8, null=True, verbose_name='latitude')),
-                ('longitude', models.DecimalField(decimal_places=5, max_digits=8, null=True, verbose_name='longitude')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='municipalities', to='core.district')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "ags",
+                    models.CharField(
+                        max_length=8, unique=True, verbose_name="municipality key (AGS)"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("gemeinde", "Municipality"),
+                            ("stadt", "Town"),
+                            ("kreisfreie_stadt", "County-free city"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        decimal_places=5, max_digits=8, null=True, verbose_name="latitude"
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        decimal_places=5, max_digits=8, null=True, verbose_name="longitude"
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="municipalities",
+                        to="core.district",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'municipality',
-                'verbose_name_plural': 'municipalities',
-                'ordering': ['name'],
+                "verbose_name": "municipality",
+                "verbose_name_plural": "municipalities",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Centre',
+            name="Centre",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='name')),
-                ('slug', models.SlugField(max_length=60, unique=True, verbose_name='short name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='centres', to='core.district')),
-                ('municipality', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.municipality')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="name")),
+                ("slug", models.SlugField(max_length=60, unique=True, verbose_name="short name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="phone")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="centres",
+                        to="core.district",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.municipality",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'integration centre',
-                'verbose_name_plural': 'integration centres',
-                'ordering': ['name'],
+                "verbose_name": "integration centre",
+                "verbose_name_plural": "integration centres",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='CaseArea',
+            name="CaseArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('centre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='case_areas', to='core.centre')),
-                ('municipalities', models.ManyToManyField(blank=True, related_name='case_areas', to='core.municipality', verbose_name='municipalities')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "centre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="case_areas",
+                        to="core.centre",
+                    ),
+                ),
+                (
+                    "municipalities",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="case_areas",
+                        to="core.municipality",
+                        verbose_name="municipalities",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'case area (Bezirk)',
-                'verbose_name_plural': 'case areas (Bezirke)',
-                'ordering': ['name'],
+                "verbose_name": "case area (Bezirk)",
+                "verbose_name_plural": "case areas (Bezirke)",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('centre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='organisations', to='core.centre')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "centre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="organisations",
+                        to="core.centre",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'partner organisation',
-                'verbose_name_plural': 'partner organisations',
-                'ordering': ['name'],
+                "verbose_name": "partner organisation",
+                "verbose_name_plural": "partner organisations",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('leadership', 'Centre management'), ('coordinator', 'Strategic coordination'), ('case_manager', 'Case management'), ('newcomer_counsellor', 'Newcomer pupil counselling'), ('clerk', 'Administrative officer'), ('immigration_office', 'Immigration office'), ('partner', 'Partner organisation'), ('interpreter_volunteer', 'Interpreter / volunteer'), ('laki', 'LaKI (state office)'), ('data_protection', 'Data protection officer'), ('administration', 'Administration')], max_length=30, verbose_name='role')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
-                ('case_areas', models.ManyToManyField(blank=True, help_text='Leave empty for the whole centre.', related_name='memberships', to='core.casearea', verbose_name='limited to Bezirke')),
-                ('centre', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='core.centre', verbose_name='integration centre')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='core.organisation', verbose_name='partner organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("leadership", "Centre management"),
+                            ("coordinator", "Strategic coordination"),
+                            ("case_manager", "Case management"),
+                            ("newcomer_counsellor", "Newcomer pupil counselling"),
+                            ("clerk", "Administrative officer"),
+                            ("immigration_office", "Immigration office"),
+                            ("partner", "Partner organisation"),
+                            ("interpreter_volunteer", "Interpreter / volunteer"),
+                            ("laki", "LaKI (state office)"),
+                            ("data_protection", "Data protection officer"),
+                            ("administration", "Administration"),
+                        ],
+                        max_length=30,
+                        verbose_name="role",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "created",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
+                ),
+                (
+                    "case_areas",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Leave empty for the whole centre.",
+                        related_name="memberships",
+                        to="core.casearea",
+                        verbose_name="limited to Bezirke",
+                    ),
+                ),
+                (
+                    "centre",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="core.centre",
+                        verbose_name="integration centre",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="core.organisation",
+                        verbose_name="partner organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'membership',
-                'verbose_name_plural': 'memberships',
-                'ordering': ['centre__name', 'role'],
+                "verbose_name": "membership",
+                "verbose_name_plural": "memberships",
+                "ordering": ["centre__name", "role"],
             },
         ),
         migrations.AddField(
-            model_name='administrativedistrict',
-            name='state',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='districts', to='core.state'),
+            model_name="administrativedistrict",
+            name="state",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="districts",
+                to="core.state",
+            ),
         ),
         migrations.CreateModel(
-            name='AccessLog',
+            name="AccessLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('time', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='time (UTC)')),
-                ('user_email', models.CharField(max_length=254, verbose_name='user e-mail')),
-                ('role', models.CharField(blank=True, max_length=200, verbose_name='roles')),
-                ('action', models.CharField(choices=[('read', 'read'), ('export', 'export')], max_length=10, verbose_name='action')),
-                ('object_id', models.CharField(max_length=64, verbose_name='record id')),
-                ('path', models.CharField(blank=True, max_length=500, verbose_name='page address')),
-                ('request_id', models.CharField(blank=True, max_length=64, verbose_name='request id')),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype', verbose_name='record type')),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
-                ('centre', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.centre', verbose_name='integration centre')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "time",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="time (UTC)"
+                    ),
+                ),
+                ("user_email", models.CharField(max_length=254, verbose_name="user e-mail")),
+                ("role", models.CharField(blank=True, max_length=200, verbose_name="roles")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[("read", "read"), ("export", "export")],
+                        max_length=10,
+                        verbose_name="action",
+                    ),
+                ),
+                ("object_id", models.CharField(max_length=64, verbose_name="record id")),
+                ("path", models.CharField(blank=True, max_length=500, verbose_name="page address")),
+                (
+                    "request_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="request id"),
+                ),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                        verbose_name="record type",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+                (
+                    "centre",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.centre",
+                        verbose_name="integration centre",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'access log entry',
-                'verbose_name_plural': 'access log entries',
-                'ordering': ['-time', '-pk'],
-                'indexes': [models.Index(fields=['centre', 'time'], name='accesslog_centre_time'), models.Index(fields=['content_type', 'object_id'], name='accesslog_object'), models.Index(fields=['user', 'time'], name='accesslog_user_time')],
+                "verbose_name": "access log entry",
+                "verbose_name_plural": "access log entries",
+                "ordering": ["-time", "-pk"],
+                "indexes": [
+                    models.Index(fields=["centre", "time"], name="accesslog_centre_time"),
+                    models.Index(fields=["content_type", "object_id"], name="accesslog_object"),
+                    models.Index(fields=["user", "time"], name="accesslog_user_time"),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='casearea',
-            constraint=models.UniqueConstraint(fields=('centre', 'name'), name='case_area_unique_name'),
+            model_name="casearea",
+            constraint=models.UniqueConstraint(
+                fields=("centre", "name"), name="case_area_unique_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role', 'laki'), ('centre__isnull', True)), models.Q(models.Q(('role', 'laki'), _negated=True), ('centre__isnull', False)), _connector='OR'), name='membership_laki_is_statewide'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("role", "laki"), ("centre__isnull", True)),
+                    models.Q(models.Q(("role", "laki"), _negated=True), ("centre__isnull", False)),
+                    _connector="OR",
+                ),
+                name="membership_laki_is_statewide",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role', 'partner'), ('organisation__isnull', False)), models.Q(models.Q(('role', 'partner'), _negated=True), ('organisation__isnull', True)), _connector='OR'), name='membership_partner_has_organisation'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("role", "partner"), ("organisation__isnull", False)),
+                    models.Q(
+                        models.Q(("role", "partner"), _negated=True), ("organisation__isnull", True)
+                    ),
+                    _connector="OR",
+                ),
+                name="membership_partner_has_organisation",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('user', 'role', 'centre'), name='membership_unique_role_in_centre'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                fields=("user", "role", "centre"), name="membership_unique_role_in_centre"
+            ),
         ),
     ]

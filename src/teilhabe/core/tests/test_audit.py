@@ -116,3 +116,14 @@ def test_data_protection_officer_sees_only_own_centre(dpo, dana, charlie, alice)
     _entry(charlie, charlie)
     assert list(AccessLog.objects.visible_to(dpo)) == [own]
     assert not AccessLog.objects.visible_to(dana).exists()
+
+
+def test_deploy_check_warns_when_mfa_is_off_outside_the_demo(settings):
+    from teilhabe.core.checks import second_factor_required
+
+    settings.REQUIRE_MFA, settings.DEMO = True, False
+    assert second_factor_required() == []
+    settings.REQUIRE_MFA = False
+    assert [w.id for w in second_factor_required()] == ["teilhabe.W001"]
+    settings.DEMO = True
+    assert second_factor_required() == []
