@@ -11,13 +11,6 @@ from .support import Tab
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "settings.CONTENT_SECURITY_POLICY lists the string \"'nonce'\" instead of "
-        "csp.constants.NONCE, so django-csp 4 sends it unchanged and Chromium ignores it"
-    ),
-)
 def test_scripts_are_allowed_by_a_nonce(tab: Tab):
     """Each response's policy names the nonce its ``<script>`` elements carry."""
     messages: list[str] = []
