@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-LOCALE := src/teilhabe/core/locale/de/LC_MESSAGES
+APPS := $(notdir $(patsubst %/apps.py,%,$(wildcard src/teilhabe/*/apps.py)))
 export TEILHABE_DATA_DIR ?= $(CURDIR)/var
 
 # The demo on a laptop: plain HTTP on localhost, static files from the packages, MFA optional.
@@ -40,10 +40,12 @@ lint: install
 check-translations: install
 	@scripts/check-translations
 
-# Update the German catalogue after changing texts (needs GNU gettext).
+# Update the German catalogue of every app after changing texts (needs GNU gettext).
 messages: install
-	cd src/teilhabe/core && ../../../$(PY) ../../../manage.py makemessages -l de --no-obsolete --add-location file
-	msgfmt --check -o $(LOCALE)/django.mo $(LOCALE)/django.po
+	@for app in $(APPS); do \
+	  (cd src/teilhabe/$$app && ../../../$(PY) ../../../manage.py makemessages -l de --no-obsolete --add-location file) && \
+	  msgfmt --check -o src/teilhabe/$$app/locale/de/LC_MESSAGES/django.mo src/teilhabe/$$app/locale/de/LC_MESSAGES/django.po; \
+	done
 
 test: install lint
 	@if [ ! -x /usr/bin/chromium ]; then \

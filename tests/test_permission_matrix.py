@@ -17,8 +17,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scopes_disabled
 
 from teilhabe.core.models import Centre, Membership
-from teilhabe.core.roles import Role
+from teilhabe.core.roles import CENTRE_STAFF, Role
 from teilhabe.core.tests.factories import make_member
+from teilhabe.network.permissions import EDITORS as ACTOR_EDITORS
+from teilhabe.network.tests.factories import make_actor, make_contact
 
 EVERY_ROLE = frozenset(Role)
 ANY_MEMBER = EVERY_ROLE
@@ -31,6 +33,14 @@ def a_case_area(centre: Centre) -> dict[str, Any]:
 def a_staff_membership(centre: Centre) -> dict[str, Any]:
     target = make_member(f"target{Membership.objects.count()}@example.org", Role.CLERK, centre)
     return {"pk": Membership.objects.get(user=target).pk}
+
+
+def an_actor(centre: Centre) -> dict[str, Any]:
+    return {"pk": make_actor(centre).pk}
+
+
+def a_contact_person(centre: Centre) -> dict[str, Any]:
+    return {"pk": make_contact(make_actor(centre)).pk}
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,14 @@ MATRIX: dict[str, Staff | Public | Account] = {
     "core:accessibility": Public(),
     "core:healthz": Public(),
     "set_language": Public(anonymous=302, method="post"),
+    # Network: actors and their contact persons
+    "network:actor-list": Staff(CENTRE_STAFF),
+    "network:actor-create": Staff(frozenset(ACTOR_EDITORS)),
+    "network:actor-detail": Staff(CENTRE_STAFF, obj=an_actor),
+    "network:actor-update": Staff(frozenset(ACTOR_EDITORS), obj=an_actor),
+    "network:actor-archive": Staff(frozenset(ACTOR_EDITORS), obj=an_actor, method="post"),
+    "network:contact-create": Staff(frozenset(ACTOR_EDITORS), obj=an_actor, method="post"),
+    "network:contact-delete": Staff(frozenset(ACTOR_EDITORS), obj=a_contact_person, method="post"),
     # django-allauth: log-in, password, second factor
     "account_login": Public(),
     "account_logout": Public(anonymous=302),

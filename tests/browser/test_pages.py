@@ -9,7 +9,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from django_scopes import scopes_disabled
 
-from teilhabe.core.demo import DEMO_PASSWORD, LOGINS, load_demo
+from teilhabe.core.demo import DEMO_PASSWORD, LOGINS, load_full_demo
 from teilhabe.core.models import CaseArea, User
 from teilhabe.core.roles import Role
 
@@ -19,6 +19,7 @@ pytestmark = pytest.mark.browser
 
 START = "/"
 STAFF = "/zentrum/mitarbeitende/"
+ACTORS = "/netzwerk/akteure/"
 AREAS = "/zentrum/bezirke/"
 ACCESS_LOG = "/datenschutz/zugriffe/"
 STATEWIDE = "/land/"
@@ -29,16 +30,16 @@ REAUTHENTICATE = "/accounts/reauthenticate/"
 #: What the main navigation of each role links to (DESIGN.md "Who uses it"), written out here
 #: rather than read from the navigation registry so that a wrong registration fails.
 NAVIGATION = {
-    Role.LEADERSHIP: {START, STAFF, AREAS},
-    Role.COORDINATOR: {START, AREAS},
-    Role.CASE_MANAGER: {START, AREAS},
-    Role.NEWCOMER_COUNSELLOR: {START},
-    Role.CLERK: {START},
-    Role.IMMIGRATION_OFFICE: {START},
+    Role.LEADERSHIP: {START, ACTORS, STAFF, AREAS},
+    Role.COORDINATOR: {START, ACTORS, AREAS},
+    Role.CASE_MANAGER: {START, ACTORS, AREAS},
+    Role.NEWCOMER_COUNSELLOR: {START, ACTORS},
+    Role.CLERK: {START, ACTORS},
+    Role.IMMIGRATION_OFFICE: {START, ACTORS},
     Role.PARTNER: {START},
     Role.INTERPRETER_VOLUNTEER: {START},
-    Role.DATA_PROTECTION: {START, ACCESS_LOG},
-    Role.ADMINISTRATION: {START, STAFF, AREAS},
+    Role.DATA_PROTECTION: {START, ACTORS, ACCESS_LOG},
+    Role.ADMINISTRATION: {START, ACTORS, STAFF, AREAS},
     Role.LAKI: {START, STATEWIDE},
 }
 
@@ -64,7 +65,7 @@ def test_login_page_is_accessible(tab: Tab):
 
 @pytest.mark.parametrize("login", LOGINS, ids=[login.email for login in LOGINS])
 def test_every_demo_role_logs_in_and_start_page_is_accessible(tab: Tab, login):
-    load_demo()
+    load_full_demo()
     who = _who(login.email)
     tab.log_in(login.email, DEMO_PASSWORD)
 
@@ -88,7 +89,7 @@ def test_every_demo_role_logs_in_and_start_page_is_accessible(tab: Tab, login):
 
 def test_mfa_enforced_login_sets_up_totp(tab: Tab, settings):
     settings.REQUIRE_MFA = True
-    load_demo()
+    load_full_demo()
     tab.log_in("datenschutz@coesfeld.demo", DEMO_PASSWORD)
 
     if tab.path == REAUTHENTICATE:
@@ -135,7 +136,7 @@ def test_mfa_enforced_login_asks_for_code(tab: Tab, settings):
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
     settings.REQUIRE_MFA = True
-    load_demo()
+    load_full_demo()
     secret = generate_totp_secret()
     user = User.objects.get(email="admin@coesfeld.demo")
     TOTP.activate(user, secret)
@@ -168,7 +169,7 @@ def _logged_in(user: User) -> bool:
 
 
 def test_other_centre_object_answers_404_in_browser(tab: Tab):
-    load_demo()
+    load_full_demo()
     with scopes_disabled():
         own = CaseArea.objects.filter(centre__slug="coesfeld").first()
         other = CaseArea.objects.filter(centre__slug="munster").first()
@@ -186,7 +187,7 @@ def test_other_centre_object_answers_404_in_browser(tab: Tab):
 
 
 def test_language_switch(tab: Tab):
-    load_demo()
+    load_full_demo()
     tab.log_in("koordination@coesfeld.demo", DEMO_PASSWORD)
     html = tab.page.locator("html")
     assert html.get_attribute("lang") == "de"

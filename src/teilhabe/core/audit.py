@@ -67,8 +67,8 @@ def records_actor(func: F) -> F:
     """Make a service (acting user first) the author of every version it writes."""
 
     @wraps(func)
-    def wrapper(actor: Any, *args: Any, **kwargs: Any) -> Any:
-        with acting_as(actor):
-            return func(actor, *args, **kwargs)
+    def wrapper(acting: Any, /, *args: Any, **kwargs: Any) -> Any:
+        with acting_as(acting):
+            return func(acting, *args, **kwargs)
 
     return wrapper  # type: ignore[return-value]

@@ -107,3 +107,10 @@ def load_demo() -> dict[str, int]:
             if new and login.area:
                 membership.case_areas.set([areas[(login.centre, login.area)]])
     return created
+
+
+def load_full_demo() -> dict[str, int]:
+    """Load the core's demo and every app's demo part (what ``teilhabe demo`` loads)."""
+    from .seeding import run_demo_generators
+
+    return {**load_demo(), **run_demo_generators()}

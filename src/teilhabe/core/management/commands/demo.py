@@ -2,8 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from teilhabe.core.demo import DEMO_PASSWORD, LOGINS, load_demo
-from teilhabe.core.seeding import run_demo_generators
+from teilhabe.core.demo import DEMO_PASSWORD, LOGINS, load_full_demo
 
 
 class Command(BaseCommand):
@@ -13,13 +12,9 @@ class Command(BaseCommand):
         parser.add_argument("--quiet-logins", action="store_true", help="Do not list log-ins.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        created = load_demo()
-        extra = run_demo_generators()
-        self.stdout.write(
-            f"Demo data ready ({created['centres']} new centres, {created['users']} new users"
-            + "".join(f", {n} new {what}" for what, n in extra.items())
-            + ")."
-        )
+        created = load_full_demo()
+        summary = ", ".join(f"{n} new {what}" for what, n in created.items())
+        self.stdout.write(f"Demo data ready ({summary}).")
         if options["quiet_logins"]:
             return
         self.stdout.write(f"\nDemo log-ins (password for all: {DEMO_PASSWORD}):")

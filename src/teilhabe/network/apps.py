@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NetworkConfig(AppConfig):
+    name = "teilhabe.network"
+    label = "network"
+    verbose_name = _("Network")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from . import generators, navigation, permissions  # noqa: F401  (registers them)
+        from .models import Actor, ContactPerson
+
+        auditlog.register(Actor)
+        # Contact persons are people: every change is kept.
+        auditlog.register(ContactPerson)

@@ -1,0 +1,157 @@
+"""The network's part of the demo and of ``teilhabe seed``: actors with contact persons."""
+
+from __future__ import annotations
+
+import random
+
+from django.db import transaction
+from django_scopes import scopes_disabled
+from faker import Faker
+
+from teilhabe.core import seeding
+from teilhabe.core.demo import DEMO_CENTRE, ORGANISATIONS, SECOND_CENTRE
+from teilhabe.core.models import Centre, Organisation
+
+from .models import Actor, ContactPerson, FieldOfAction
+
+K = Actor.Kind
+E, Q, M = FieldOfAction.EDUCATION, FieldOfAction.CROSS_CUTTING, FieldOfAction.MIGRATION
+
+#: Actors of a Kreis (name pattern, kind, fields, Gemeinde or None for the seat of the Kreis).
+KREIS_ACTORS = [
+    ("Ausländerbehörde {district}", K.IMMIGRATION_OFFICE, [M], None),
+    ("Jobcenter {district}", K.JOBCENTRE, [Q, M], None),
+    ("Agentur für Arbeit, Geschäftsstelle {town}", K.EMPLOYMENT_AGENCY, [Q], None),
+    ("Sozialamt {district}", K.SOCIAL_WELFARE_OFFICE, [Q], None),
+    ("Jugendamt {district}", K.YOUTH_OFFICE, [E], None),
+    ("Schulamt für {district}", K.SCHOOL_AUTHORITY, [E], None),
+    ("Gesundheitsamt {district}", K.HEALTH_OFFICE, [Q], None),
+    ("Volkshochschule {town}", K.ADULT_EDUCATION, [E, M], None),
+    ("Integrationsrat {town}", K.INTEGRATION_COUNCIL, [Q], None),
+    ("Kreishandwerkerschaft {district}", K.CHAMBER, [Q], None),
+]
+#: Actors per Gemeinde (a subset is used for each Gemeinde).
+LOCAL_ACTORS = [
+    ("Familienzentrum St. Marien {town}", K.KITA, [E]),
+    ("Flüchtlingshilfe {town} e. V.", K.VOLUNTEER_INITIATIVE, [M]),
+    ("Deutsch-Syrischer Kulturverein {town}", K.MSO, [Q, M]),
+    ("Türkisch-Islamischer Kulturverein {town}", K.MSO, [Q]),
+    ("SV Grün-Weiß {town}", K.SPORTS_CLUB, [Q]),
+    ("Sprachcafé {town}", K.VOLUNTEER_INITIATIVE, [E, M]),
+    ("Bildungswerk {town} gGmbH", K.PROVIDER, [E]),
+]
+WELFARE = [
+    ("Caritasverband im {district}", K.WELFARE, [Q, M]),
+    ("Diakonisches Werk im {district}", K.WELFARE, [Q, M]),
+    ("AWO Kreisverband {district}", K.WELFARE, [Q]),
+    ("DRK-Kreisverband {district}", K.WELFARE, [M]),
+]
+LANGUAGES = [
+    "Arabisch",
+    "Ukrainisch",
+    "Türkisch",
+    "Russisch",
+    "Farsi",
+    "Kurdisch",
+    "Englisch",
+    "Französisch",
+    "Tigrinya",
+    "Polnisch",
+    "Rumänisch",
+]
+
+
+def _place(centre: Centre) -> tuple[str, list]:
+    district = str(centre.district) if centre.municipality_id is None else centre.municipality.name
+    return district, list(centre.municipalities())
+
+
+def populate(centre: Centre, seed: int, local_per_town: int) -> int:
+    """Create the actors of one centre where they do not exist yet; return how many are new.
+
+    Every centre draws from its own random streams, and every planned actor is drawn whether
+    it exists or not, so a second run plans exactly the same actors and adds none.
+    """
+    rng = random.Random(f"{seed}-{centre.slug}")  # noqa: S311  (reproducible, not secret)
+    fake = Faker("de_DE")
+    fake.seed_instance(f"{seed}-{centre.slug}")
+    district, towns = _place(centre)
+    seat = next((t for t in towns if t.name == "Coesfeld"), towns[0])
+    plan = []
+    for pattern, kind, fields, _town in KREIS_ACTORS:
+        plan.append((pattern.format(district=district, town=seat.name), kind, fields, seat))
+    for pattern, kind, fields in WELFARE:
+        plan.append((pattern.format(district=district), kind, fields, seat))
+    for town in towns:
+        for pattern, kind, fields in rng.sample(LOCAL_ACTORS, min(local_per_town, 7)):
+            plan.append((pattern.format(town=town.name), kind, fields, town))
+    drawn = [
+        Actor(
+            centre=centre,
+            name=name,
+            kind=kind,
+            fields_of_action=[str(f) for f in fields],
+            municipality=town,
+            street=fake.street_address(),
+            postcode=fake.postcode(),
+            latitude=town.latitude,
+            longitude=town.longitude,
+            email=f"kontakt{n}@{centre.slug}.example",
+            phone=fake.phone_number(),
+            languages=", ".join(rng.sample(LANGUAGES, rng.randint(0, 3))),
+        )
+        for n, (name, kind, fields, town) in enumerate(plan)
+    ]
+    contacts = {
+        actor.name: ContactPerson(
+            name=fake.name(),
+            email=f"{fake.user_name()}@{centre.slug}.example",
+            function=rng.choice(["Leitung", "Beratung", "Koordination", "Integration"]),
+            is_public=rng.random() < 0.5,
+        )
+        for actor in drawn
+    }
+    existing = set(Actor.objects.filter(centre=centre).values_list("name", flat=True))
+    new = [actor for actor in drawn if actor.name not in existing]
+    Actor.objects.bulk_create(new, batch_size=1000)
+    for actor in Actor.objects.filter(centre=centre, name__in=[a.name for a in new]):
+        contacts[actor.name].actor = actor
+    ContactPerson.objects.bulk_create(
+        [c for c in contacts.values() if c.actor_id is not None], batch_size=1000
+    )
+    return len(new)
+
+
+def link_partner(centre: Centre) -> None:
+    """Give the demo partner organisation its actor, so its users can keep it."""
+    name = ORGANISATIONS.get(centre.slug)
+    organisation = Organisation.objects.filter(centre=centre, name=name).first()
+    if organisation is None:
+        return
+    Actor.objects.get_or_create(
+        centre=centre,
+        name=name,
+        defaults={
+            "kind": Actor.Kind.PROVIDER,
+            "organisation": organisation,
+            "fields_of_action": [str(FieldOfAction.MIGRATION)],
+        },
+    )
+
+
+@seeding.register("network")
+@transaction.atomic
+def generate(scale: str, seed: int, factor: float) -> dict[str, int]:
+    """Create actors for the centres of ``scale`` (about 10,000 statewide at factor 1)."""
+    with scopes_disabled():
+        centres = Centre.objects.select_related("district", "municipality").order_by("pk")
+        if scale == "demo":
+            centres = centres.filter(slug__in=[DEMO_CENTRE, SECOND_CENTRE])
+        elif scale == "kreis":
+            centres = centres.filter(slug=DEMO_CENTRE)
+        per_town = 4 if scale != "state" else max(1, round(7 * factor))
+        total = 0
+        for centre in centres:
+            total += populate(centre, seed, per_town)
+            link_partner(centre)
+    return {"actors": total}

@@ -1,0 +1,57 @@
+"""The actor registry as an administrative officer uses it, axe-checked on every page."""
+
+from __future__ import annotations
+
+import pytest
+from django_scopes import scopes_disabled
+
+from teilhabe.core.demo import DEMO_PASSWORD, load_full_demo
+from teilhabe.network.models import Actor, ContactPerson
+
+from .support import Tab
+
+pytestmark = pytest.mark.browser
+
+
+def test_officer_filters_records_and_corrects_an_actor(tab: Tab):
+    load_full_demo()
+    tab.log_in("sachbearbeitung@coesfeld.demo", DEMO_PASSWORD)
+
+    tab.goto("/netzwerk/akteure/")
+    tab.h1()
+    tab.check("actors-list")
+    tab.page.locator("#id_kind").select_option("mso")
+    tab.submit("form[role=search]")
+    names = tab.page.locator("tbody a.kern-link").all_inner_texts()
+    assert names and all("Kulturverein" in name for name in names), names
+    tab.check("actors-filtered")
+
+    # A new actor: a wrong postcode is explained and nothing is lost.
+    tab.goto("/netzwerk/akteure/neu/")
+    tab.page.locator("#id_name").fill("Sprachpaten Billerbeck e. V.")
+    tab.page.locator("#id_kind").select_option("volunteer_initiative")
+    tab.page.locator("#id_postcode").fill("486")
+    tab.page.locator("#id_municipality").select_option(label="Billerbeck")
+    tab.submit("main form.form-grid")
+    assert tab.page.locator(".kern-error").count() >= 1
+    assert tab.page.locator("#id_name").input_value() == "Sprachpaten Billerbeck e. V."
+    tab.check("actor-form-errors")
+    with scopes_disabled():
+        assert not Actor.objects.filter(name="Sprachpaten Billerbeck e. V.").exists()
+
+    tab.page.locator("#id_postcode").fill("48727")
+    tab.submit("main form.form-grid")
+    assert tab.h1() == "Sprachpaten Billerbeck e. V."
+    tab.check("actor-detail")
+
+    # A contact person, added on the detail page.
+    form = "form[action$='/kontakte/']"
+    tab.page.locator(f"{form} #id_name").fill("Samira Haddad")
+    tab.page.locator(f"{form} #id_function").fill("Koordination")
+    tab.submit(form)
+    assert "Samira Haddad" in tab.page.locator("table").inner_text()
+    tab.check("actor-detail-with-contact")
+    with scopes_disabled():
+        contact = ContactPerson.objects.get(name="Samira Haddad")
+        assert contact.actor.name == "Sprachpaten Billerbeck e. V."
+        assert contact.actor.centre.slug == "coesfeld"
