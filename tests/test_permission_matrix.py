@@ -20,9 +20,18 @@ from teilhabe.core.models import Centre, Membership
 from teilhabe.core.roles import CENTRE_STAFF, Role
 from teilhabe.core.tests.factories import make_member
 from teilhabe.network.permissions import EDITORS as ACTOR_EDITORS
-from teilhabe.network.tests.factories import make_actor, make_contact
+from teilhabe.network.tests.factories import (
+    make_actor,
+    make_agreement,
+    make_contact,
+    make_follow_up,
+    make_group,
+    make_meeting,
+    make_member_of,
+)
 
 EVERY_ROLE = frozenset(Role)
+EDITORS = frozenset(ACTOR_EDITORS)
 ANY_MEMBER = EVERY_ROLE
 
 
@@ -41,6 +50,26 @@ def an_actor(centre: Centre) -> dict[str, Any]:
 
 def a_contact_person(centre: Centre) -> dict[str, Any]:
     return {"pk": make_contact(make_actor(centre)).pk}
+
+
+def a_group(centre: Centre) -> dict[str, Any]:
+    return {"pk": make_group(centre).pk}
+
+
+def a_group_member(centre: Centre) -> dict[str, Any]:
+    return {"pk": make_member_of(make_group(centre)).pk}
+
+
+def a_meeting(centre: Centre) -> dict[str, Any]:
+    return {"pk": make_meeting(make_group(centre)).pk}
+
+
+def a_follow_up(centre: Centre) -> dict[str, Any]:
+    return {"pk": make_follow_up(make_meeting(make_group(centre))).pk}
+
+
+def an_agreement(centre: Centre) -> dict[str, Any]:
+    return {"pk": make_agreement(centre).pk}
 
 
 @dataclass(frozen=True)
@@ -96,12 +125,25 @@ MATRIX: dict[str, Staff | Public | Account] = {
     "set_language": Public(anonymous=302, method="post"),
     # Network: actors and their contact persons
     "network:actor-list": Staff(CENTRE_STAFF),
-    "network:actor-create": Staff(frozenset(ACTOR_EDITORS)),
+    "network:actor-create": Staff(EDITORS),
     "network:actor-detail": Staff(CENTRE_STAFF, obj=an_actor),
-    "network:actor-update": Staff(frozenset(ACTOR_EDITORS), obj=an_actor),
-    "network:actor-archive": Staff(frozenset(ACTOR_EDITORS), obj=an_actor, method="post"),
-    "network:contact-create": Staff(frozenset(ACTOR_EDITORS), obj=an_actor, method="post"),
-    "network:contact-delete": Staff(frozenset(ACTOR_EDITORS), obj=a_contact_person, method="post"),
+    "network:actor-update": Staff(EDITORS, obj=an_actor),
+    "network:actor-archive": Staff(EDITORS, obj=an_actor, method="post"),
+    "network:contact-create": Staff(EDITORS, obj=an_actor, method="post"),
+    "network:contact-delete": Staff(EDITORS, obj=a_contact_person, method="post"),
+    # Network: working groups, meetings, cooperation agreements
+    "network:group-list": Staff(CENTRE_STAFF),
+    "network:group-create": Staff(EDITORS),
+    "network:group-detail": Staff(CENTRE_STAFF, obj=a_group),
+    "network:group-update": Staff(EDITORS, obj=a_group),
+    "network:member-add": Staff(EDITORS, obj=a_group, method="post"),
+    "network:member-remove": Staff(EDITORS, obj=a_group_member, method="post"),
+    "network:meeting-create": Staff(EDITORS, obj=a_group),
+    "network:meeting-detail": Staff(CENTRE_STAFF, obj=a_meeting),
+    "network:follow-up-done": Staff(EDITORS, obj=a_follow_up, method="post"),
+    "network:agreement-list": Staff(CENTRE_STAFF),
+    "network:agreement-create": Staff(EDITORS),
+    "network:agreement-update": Staff(EDITORS, obj=an_agreement),
     # django-allauth: log-in, password, second factor
     "account_login": Public(),
     "account_logout": Public(anonymous=302),

@@ -6,7 +6,7 @@ import pytest
 from django_scopes import scopes_disabled
 
 from teilhabe.core.demo import DEMO_PASSWORD, load_full_demo
-from teilhabe.network.models import Actor, ContactPerson
+from teilhabe.network.models import Actor, ContactPerson, CooperationAgreement
 
 from .support import Tab
 
@@ -55,3 +55,50 @@ def test_officer_filters_records_and_corrects_an_actor(tab: Tab):
         contact = ContactPerson.objects.get(name="Samira Haddad")
         assert contact.actor.name == "Sprachpaten Billerbeck e. V."
         assert contact.actor.centre.slug == "coesfeld"
+
+
+def test_coordinator_records_a_meeting_and_renews_an_agreement(tab: Tab):
+    load_full_demo()
+    tab.log_in("koordination@coesfeld.demo", DEMO_PASSWORD)
+    # The start page reminds of the agreement that ends soon.
+    assert "Kooperation Sprachförderung" in tab.page.locator("main").inner_text()
+
+    tab.goto("/netzwerk/gremien/")
+    tab.h1()
+    tab.check("groups-list")
+    tab.page.get_by_role("link", name="KIM-Lenkungsgruppe").click()
+    tab.page.wait_for_load_state("load")
+    tab.check("group-detail")
+
+    tab.page.locator("main a[href$='/sitzung/']").click()
+    tab.page.wait_for_load_state("load")
+    tab.check("meeting-form")
+    tab.page.locator("#id_place").fill("Kreishaus Coesfeld, Raum 12")
+    tab.page.locator("input[name=attendees]").first.check()
+    tab.page.locator("#id_decisions").fill("Fallkonferenzen künftig monatlich.")
+    tab.page.locator("#id_follow_ups").fill("Termine abstimmen bis 31.02.2027")
+    tab.submit("main form.form-grid")
+    assert tab.page.locator(".kern-error").count() >= 1  # 31 February is no date
+    tab.check("meeting-form-errors")
+    tab.page.locator("#id_follow_ups").fill("Termine abstimmen bis 28.02.2027")
+    tab.submit("main form.form-grid")
+    assert "Fallkonferenzen künftig monatlich." in tab.page.locator("main").inner_text()
+    tab.check("meeting-detail")
+    tab.page.locator("form[action$='/erledigt/'] button").first.click()
+    tab.page.wait_for_load_state("load")
+    assert tab.page.locator("main s").count() == 1  # the task is struck through as done
+
+    tab.goto("/netzwerk/vereinbarungen/")
+    tab.check("agreements-list")
+    tab.page.get_by_role("link", name="Kooperation Sprachförderung").click()
+    tab.page.wait_for_load_state("load")
+    tab.page.locator("#id_valid_until").fill("2030-12-31")
+    tab.submit("main form.form-grid")
+    assert tab.path == "/netzwerk/vereinbarungen/"
+    row = tab.page.locator("tr", has_text="Kooperation Sprachförderung")
+    assert "läuft" in row.inner_text()
+    with scopes_disabled():
+        agreement = CooperationAgreement.objects.get(
+            title="Kooperation Sprachförderung", centre__slug="coesfeld"
+        )
+    assert str(agreement.valid_until) == "2030-12-31"

@@ -20,6 +20,8 @@ pytestmark = pytest.mark.browser
 START = "/"
 STAFF = "/zentrum/mitarbeitende/"
 ACTORS = "/netzwerk/akteure/"
+GROUPS = "/netzwerk/gremien/"
+AGREEMENTS = "/netzwerk/vereinbarungen/"
 AREAS = "/zentrum/bezirke/"
 ACCESS_LOG = "/datenschutz/zugriffe/"
 STATEWIDE = "/land/"
@@ -30,16 +32,16 @@ REAUTHENTICATE = "/accounts/reauthenticate/"
 #: What the main navigation of each role links to (DESIGN.md "Who uses it"), written out here
 #: rather than read from the navigation registry so that a wrong registration fails.
 NAVIGATION = {
-    Role.LEADERSHIP: {START, ACTORS, STAFF, AREAS},
-    Role.COORDINATOR: {START, ACTORS, AREAS},
-    Role.CASE_MANAGER: {START, ACTORS, AREAS},
-    Role.NEWCOMER_COUNSELLOR: {START, ACTORS},
-    Role.CLERK: {START, ACTORS},
-    Role.IMMIGRATION_OFFICE: {START, ACTORS},
+    Role.LEADERSHIP: {START, ACTORS, GROUPS, AGREEMENTS, STAFF, AREAS},
+    Role.COORDINATOR: {START, ACTORS, GROUPS, AGREEMENTS, AREAS},
+    Role.CASE_MANAGER: {START, ACTORS, GROUPS, AGREEMENTS, AREAS},
+    Role.NEWCOMER_COUNSELLOR: {START, ACTORS, GROUPS, AGREEMENTS},
+    Role.CLERK: {START, ACTORS, GROUPS, AGREEMENTS},
+    Role.IMMIGRATION_OFFICE: {START, ACTORS, GROUPS, AGREEMENTS},
     Role.PARTNER: {START},
     Role.INTERPRETER_VOLUNTEER: {START},
-    Role.DATA_PROTECTION: {START, ACTORS, ACCESS_LOG},
-    Role.ADMINISTRATION: {START, ACTORS, STAFF, AREAS},
+    Role.DATA_PROTECTION: {START, ACTORS, GROUPS, AGREEMENTS, ACCESS_LOG},
+    Role.ADMINISTRATION: {START, ACTORS, GROUPS, AGREEMENTS, STAFF, AREAS},
     Role.LAKI: {START, STATEWIDE},
 }
 

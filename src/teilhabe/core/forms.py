@@ -9,6 +9,15 @@ from .models import AccessLog, CaseArea, Centre, Organisation
 from .roles import Role
 
 
+class DateInput(forms.DateInput):
+    """A native date picker; browsers need the value as ISO date whatever the language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
 class MemberForm(forms.Form):
     """A new member of a centre's staff or a partner's user."""
 
@@ -72,12 +81,8 @@ class AccessLogFilterForm(forms.Form):
         required=False,
         choices=[("", _("all"))] + list(AccessLog.Action.choices),
     )
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, record_types: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

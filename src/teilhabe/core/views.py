@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -50,6 +50,76 @@ def centre_for(user: Any, *roles: str) -> Centre:
     raise PermissionDenied
 
 
+class TenantFormView(PermissionMixin, FormView):
+    """Create (no ``pk``) or change (``pk``) a tenant object through a service.
+
+    A role without the permission gets 403, an object of another centre 404, and an object the
+    user sees but may not change 403. Forms receive the centre as ``centre``.
+    """
+
+    model: type
+    #: Roles whose centre a new object is created in.
+    creator_roles: tuple[str, ...] = ()
+    object: Any = None
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.has_perm(self.permission_required):
+            return self.handle_no_permission()
+        if "pk" in kwargs:
+            self.object = get_object_or_404(
+                self.model.objects.visible_to(request.user), pk=kwargs["pk"]
+            )
+            if not request.user.has_perm(self.permission_required, self.object):
+                raise PermissionDenied
+            self.centre = self.object.centre
+        else:
+            self.centre = centre_for(request.user, *self.creator_roles)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "centre": self.centre}
+
+    def service_error(self, form: Any, error: ValidationError) -> HttpResponse:
+        """Show a service's refusal on the form, at the field it names where it has one."""
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, error)
+        return self.form_invalid(form)
+
+
+class SortableListMixin:
+    """Sort a list by the ``sort`` parameter (``name`` or ``-name``), empty values last."""
+
+    #: Sort keys of the page and the fields each sorts by.
+    sort_fields: dict[str, tuple[str, ...]] = {}
+    default_sort = "name"
+    request: HttpRequest
+
+    def sort_queryset(self, qs: QuerySet) -> QuerySet:
+        sort = self.request.GET.get("sort", self.default_sort)
+        self.sort = sort if sort.lstrip("-") in self.sort_fields else self.default_sort
+        descending = self.sort.startswith("-")
+        order = [
+            F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True)
+            for name in self.sort_fields[self.sort.lstrip("-")]
+        ]
+        return qs.order_by(*order, "pk")
+
+    def sort_context(self) -> dict[str, Any]:
+        """Return the current sort and the query string without sort and page."""
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        without_sort = params.copy()
+        without_sort.pop("sort", None)
+        return {
+            "sort": self.sort,
+            "querystring": params.urlencode(),
+            "sort_base": without_sort.urlencode(),
+        }
+
+
 class HomeView(LoginRequiredMixin, TemplateView):
     template_name = "core/home.html"
 
@@ -60,7 +130,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
         )
 
 
-class StaffListView(PermissionMixin, ListView):
+class StaffListView(PermissionMixin, SortableListMixin, ListView):
     permission_required = "core.view_staff"
     template_name = "core/staff_list.html"
     paginate_by = 25
@@ -85,23 +155,15 @@ class StaffListView(PermissionMixin, ListView):
         self.show_ended = self.request.GET.get("ended") == "1"
         if not self.show_ended:
             qs = qs.filter(is_active=True)
-        sort = self.request.GET.get("sort", "name")
-        self.sort = sort if sort.lstrip("-") in self.sort_fields else "name"
-        fields = self.sort_fields[self.sort.lstrip("-")]
-        if self.sort.startswith("-"):
-            fields = tuple(f"-{f}" for f in fields)
-        return qs.order_by(*fields, "pk")
+        return self.sort_queryset(qs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        params = self.request.GET.copy()
-        params.pop("page", None)
         return super().get_context_data(
+            **self.sort_context(),
             roles=Role.choices,
             role=self.role,
             query=self.query,
-            sort=self.sort,
             show_ended=self.show_ended,
-            querystring=params.urlencode(),
             can_add=self.request.user.has_perm("core.change_staff"),
             **kwargs,
         )
@@ -214,49 +276,32 @@ class CaseAreaDetailView(TenantObjectMixin, DetailView):
         )
 
 
-class CaseAreaFormView(PermissionMixin, FormView):
+class CaseAreaFormView(TenantFormView):
     permission_required = "core.change_case_area"
     template_name = "core/case_area_form.html"
     form_class = CaseAreaForm
-    area: CaseArea | None = None
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.has_perm(self.permission_required):
-            return self.handle_no_permission()
-        if "pk" in kwargs:
-            self.area = get_object_or_404(
-                CaseArea.objects.visible_to(request.user), pk=kwargs["pk"]
-            )
-            if not request.user.has_perm(self.permission_required, self.area):
-                raise PermissionDenied
-            self.centre = self.area.centre
-        else:
-            self.centre = centre_for(request.user, Role.ADMINISTRATION)
-        return super().dispatch(request, *args, **kwargs)
+    model = CaseArea
+    creator_roles = (Role.ADMINISTRATION,)
 
     def get_initial(self) -> dict[str, Any]:
-        if self.area is None:
+        if self.object is None:
             return {}
         return {
-            "name": self.area.name,
-            "description": self.area.description,
-            "municipalities": list(self.area.municipalities.all()),
+            "name": self.object.name,
+            "description": self.object.description,
+            "municipalities": list(self.object.municipalities.all()),
         }
 
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "centre": self.centre}
-
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(area=self.area, **kwargs)
+        return super().get_context_data(area=self.object, **kwargs)
 
     def form_valid(self, form: CaseAreaForm) -> HttpResponse:
         try:
             area = services.save_case_area(
-                self.request.user, self.centre, case_area=self.area, **form.cleaned_data
+                self.request.user, self.centre, case_area=self.object, **form.cleaned_data
             )
         except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
+            return self.service_error(form, error)
         messages.success(self.request, _("The Bezirk “%(name)s” has been saved.") % {"name": area})
         return redirect("core:case-area-detail", pk=area.pk)
 

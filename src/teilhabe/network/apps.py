@@ -11,8 +11,11 @@ class NetworkConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from . import generators, navigation, permissions  # noqa: F401  (registers them)
-        from .models import Actor, ContactPerson
+        from .models import Actor, ContactPerson, CooperationAgreement, Meeting, WorkingGroup
 
         auditlog.register(Actor)
-        # Contact persons are people: every change is kept.
+        # Contact persons are people, minutes may name people: every change is kept.
         auditlog.register(ContactPerson)
+        auditlog.register(Meeting, m2m_fields={"attendees"})
+        auditlog.register(WorkingGroup)
+        auditlog.register(CooperationAgreement, m2m_fields={"partners"})

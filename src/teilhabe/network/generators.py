@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 from django_scopes import scopes_disabled
 from faker import Faker
 
@@ -12,7 +14,16 @@ from teilhabe.core import seeding
 from teilhabe.core.demo import DEMO_CENTRE, ORGANISATIONS, SECOND_CENTRE
 from teilhabe.core.models import Centre, Organisation
 
-from .models import Actor, ContactPerson, FieldOfAction
+from .models import (
+    Actor,
+    ContactPerson,
+    CooperationAgreement,
+    FieldOfAction,
+    FollowUp,
+    GroupMember,
+    Meeting,
+    WorkingGroup,
+)
 
 K = Actor.Kind
 E, Q, M = FieldOfAction.EDUCATION, FieldOfAction.CROSS_CUTTING, FieldOfAction.MIGRATION
@@ -41,8 +52,8 @@ LOCAL_ACTORS = [
     ("Bildungswerk {town} gGmbH", K.PROVIDER, [E]),
 ]
 WELFARE = [
-    ("Caritasverband im {district}", K.WELFARE, [Q, M]),
-    ("Diakonisches Werk im {district}", K.WELFARE, [Q, M]),
+    ("Caritasverband {district}", K.WELFARE, [Q, M]),
+    ("Diakonisches Werk {district}", K.WELFARE, [Q, M]),
     ("AWO Kreisverband {district}", K.WELFARE, [Q]),
     ("DRK-Kreisverband {district}", K.WELFARE, [M]),
 ]
@@ -122,13 +133,13 @@ def populate(centre: Centre, seed: int, local_per_town: int) -> int:
     return len(new)
 
 
-def link_partner(centre: Centre) -> None:
-    """Give the demo partner organisation its actor, so its users can keep it."""
+def link_partner(centre: Centre) -> int:
+    """Give the demo partner organisation its actor, so its users can keep it; 1 if new."""
     name = ORGANISATIONS.get(centre.slug)
     organisation = Organisation.objects.filter(centre=centre, name=name).first()
     if organisation is None:
-        return
-    Actor.objects.get_or_create(
+        return 0
+    _actor, created = Actor.objects.get_or_create(
         centre=centre,
         name=name,
         defaults={
@@ -137,6 +148,62 @@ def link_partner(centre: Centre) -> None:
             "fields_of_action": [str(FieldOfAction.MIGRATION)],
         },
     )
+    return int(created)
+
+
+GROUPS = [
+    ("Netzwerk Chancengerechtigkeit", WorkingGroup.Kind.NETWORK, [E], "education"),
+    ("KIM-Lenkungsgruppe", WorkingGroup.Kind.STEERING, [Q, M], "authority"),
+    ("AG Querschnitt", WorkingGroup.Kind.WORKING_GROUP, [Q], "civil"),
+]
+
+
+def populate_groups(centre: Centre, seed: int) -> int:
+    """Give a centre its networks with members, two meetings each and three agreements."""
+    if WorkingGroup.objects.filter(centre=centre).exists():
+        return 0
+    rng = random.Random(f"{seed}-{centre.slug}-groups")  # noqa: S311  (reproducible)
+    today = timezone.localdate()
+    actors = list(Actor.objects.filter(centre=centre).order_by("name"))
+    pools = {
+        "education": [a for a in actors if FieldOfAction.EDUCATION in a.fields_of_action],
+        "authority": [a for a in actors if a.is_authority],
+        "civil": [a for a in actors if not a.is_authority],
+    }
+    for name, kind, fields, pool in GROUPS:
+        group = WorkingGroup.objects.create(
+            centre=centre, name=name, kind=kind, fields_of_action=[str(f) for f in fields]
+        )
+        members = rng.sample(pools[pool], min(len(pools[pool]), rng.randint(4, 8)))
+        GroupMember.objects.bulk_create(
+            [GroupMember(group=group, actor=a, role="Mitglied") for a in members]
+        )
+        for weeks_ago in (10, 3):
+            meeting = Meeting.objects.create(
+                group=group,
+                date=today - timedelta(weeks=weeks_ago),
+                place="Kreishaus",
+                minutes="Bericht aus den Mitgliedsorganisationen; Austausch zu Bedarfen.",
+                decisions="Gemeinsame Informationsveranstaltung im nächsten Quartal.",
+            )
+            meeting.attendees.set(members[: max(2, len(members) - 1)])
+            FollowUp.objects.create(
+                meeting=meeting,
+                task="Termin der Informationsveranstaltung abstimmen",
+                responsible=members[0] if members else None,
+                due=meeting.date + timedelta(weeks=4),
+                done=weeks_ago == 10,
+            )
+    for title, start, end in [
+        ("Kooperation Sprachförderung", today - timedelta(days=700), today + timedelta(days=45)),
+        ("Rahmenvereinbarung KIM", today - timedelta(days=300), today + timedelta(days=800)),
+        ("Projekt Elterncafé", today - timedelta(days=900), today - timedelta(days=30)),
+    ]:
+        agreement = CooperationAgreement.objects.create(
+            centre=centre, title=title, valid_from=start, valid_until=end
+        )
+        agreement.partners.set(rng.sample(actors, min(len(actors), 2)))
+    return len(GROUPS)
 
 
 @seeding.register("network")
@@ -150,8 +217,9 @@ def generate(scale: str, seed: int, factor: float) -> dict[str, int]:
         elif scale == "kreis":
             centres = centres.filter(slug=DEMO_CENTRE)
         per_town = 4 if scale != "state" else max(1, round(7 * factor))
-        total = 0
+        total = groups = 0
         for centre in centres:
             total += populate(centre, seed, per_town)
-            link_partner(centre)
-    return {"actors": total}
+            total += link_partner(centre)
+            groups += populate_groups(centre, seed)
+    return {"actors": total, "working groups": groups}

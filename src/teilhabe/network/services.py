@@ -12,7 +12,16 @@ from teilhabe.core.audit import records_actor
 from teilhabe.core.models import Centre, User
 from teilhabe.core.services import ensure_allowed
 
-from .models import Actor, ContactPerson, FieldOfAction
+from .models import (
+    Actor,
+    ContactPerson,
+    CooperationAgreement,
+    FieldOfAction,
+    FollowUp,
+    GroupMember,
+    Meeting,
+    WorkingGroup,
+)
 
 ACTOR_FIELDS = (
     "name",
@@ -42,6 +51,8 @@ class _InCentre:
 def save_actor(acting: User, centre: Centre, *, actor: Actor | None = None, **data: Any) -> Actor:
     """Create or change an actor of ``centre``; the Gemeinde and parent must be the centre's."""
     ensure_allowed(acting, "network.change_actor", actor or _InCentre(centre))
+    if actor is not None and actor.centre_id != centre.pk:
+        raise ValidationError(_("An actor is changed in its own centre."))
     unknown = set(data) - set(ACTOR_FIELDS)
     if unknown:
         raise TypeError(f"unknown actor fields: {sorted(unknown)}")
@@ -107,3 +118,132 @@ def remove_contact(acting: User, contact: ContactPerson) -> None:
     """Remove a contact person; the audit trail keeps who it was and who removed it."""
     ensure_allowed(acting, "network.change_actor", contact.actor)
     contact.delete()
+
+
+def _check_actors(centre: Centre, actors: Any, field: str) -> list[Actor]:
+    actors = list(actors)
+    if any(actor.centre_id != centre.pk for actor in actors):
+        raise ValidationError({field: _("Only actors of this centre can be chosen.")})
+    return actors
+
+
+@records_actor
+@transaction.atomic
+def save_group(
+    acting: User,
+    centre: Centre,
+    *,
+    group: WorkingGroup | None = None,
+    name: str,
+    kind: str,
+    description: str = "",
+    fields_of_action: list[str] | tuple[str, ...] = (),
+) -> WorkingGroup:
+    """Create or change a network or working group of ``centre``."""
+    ensure_allowed(acting, "network.change_actor", group or _InCentre(centre))
+    if any(f not in FieldOfAction.values for f in fields_of_action):
+        raise ValidationError({"fields_of_action": _("Unknown field of action.")})
+    group = group or WorkingGroup(centre=centre)
+    group.name, group.kind, group.description = name, kind, description
+    group.fields_of_action = list(fields_of_action)
+    group.full_clean()
+    group.save()
+    return group
+
+
+@records_actor
+@transaction.atomic
+def add_group_member(
+    acting: User, group: WorkingGroup, *, actor: Actor, role: str = ""
+) -> GroupMember:
+    """Add an actor to a group (or change its role there)."""
+    ensure_allowed(acting, "network.change_actor", group)
+    _check_actors(group.centre, [actor], "actor")
+    member, _created = GroupMember.objects.get_or_create(group=group, actor=actor)
+    member.role = role
+    member.save()
+    return member
+
+
+@records_actor
+@transaction.atomic
+def remove_group_member(acting: User, member: GroupMember) -> None:
+    """Take an actor out of a group; its past meetings keep their attendance."""
+    ensure_allowed(acting, "network.change_actor", member.group)
+    member.delete()
+
+
+@records_actor
+@transaction.atomic
+def record_meeting(
+    acting: User,
+    group: WorkingGroup,
+    *,
+    date: Any,
+    place: str = "",
+    attendees: Any = (),
+    minutes: str = "",
+    decisions: str = "",
+    follow_ups: Any = (),
+) -> Meeting:
+    """Record a meeting with its attendance, minutes, decisions and agreed follow-ups.
+
+    ``follow_ups`` are ``(task, responsible actor or None, due date or None)``.
+    """
+    ensure_allowed(acting, "network.change_actor", group)
+    attendees = _check_actors(group.centre, attendees, "attendees")
+    meeting = Meeting(group=group, date=date, place=place, minutes=minutes, decisions=decisions)
+    meeting.full_clean()
+    meeting.save()
+    meeting.attendees.set(attendees)
+    for task, responsible, due in follow_ups:
+        if responsible is not None:
+            _check_actors(group.centre, [responsible], "follow_ups")
+        FollowUp.objects.create(meeting=meeting, task=task, responsible=responsible, due=due)
+    return meeting
+
+
+@records_actor
+@transaction.atomic
+def set_follow_up_done(acting: User, follow_up: FollowUp, *, done: bool) -> FollowUp:
+    """Tick off a follow-up (or open it again)."""
+    ensure_allowed(acting, "network.change_actor", follow_up.meeting.group)
+    follow_up.done = done
+    follow_up.save()
+    return follow_up
+
+
+@records_actor
+@transaction.atomic
+def save_agreement(
+    acting: User,
+    centre: Centre,
+    *,
+    agreement: CooperationAgreement | None = None,
+    title: str,
+    partners: Any,
+    valid_from: Any,
+    valid_until: Any = None,
+    remind_days: int = 90,
+    notes: str = "",
+) -> CooperationAgreement:
+    """Create or change a cooperation agreement; it needs at least one partner."""
+    ensure_allowed(acting, "network.change_actor", agreement or _InCentre(centre))
+    partners = _check_actors(centre, partners, "partners")
+    if not partners:
+        raise ValidationError({"partners": _("An agreement needs at least one partner.")})
+    if valid_until is not None and valid_until < valid_from:
+        raise ValidationError({"valid_until": _("The agreement cannot end before it starts.")})
+    agreement = agreement or CooperationAgreement(centre=centre)
+    agreement.title, agreement.valid_from, agreement.valid_until = title, valid_from, valid_until
+    agreement.remind_days, agreement.notes = remind_days, notes
+    agreement.full_clean()
+    agreement.save()
+    agreement.partners.set(partners)
+    return agreement
+
+
+def agreements_to_renew(user: User, *, today: Any = None) -> list[CooperationAgreement]:
+    """Return the agreements of the user's centres that end within their reminder period."""
+    agreements = CooperationAgreement.objects.visible_to(user).filter(valid_until__isnull=False)
+    return [a for a in agreements.order_by("valid_until") if a.status(today) == "ending"]

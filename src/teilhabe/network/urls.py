@@ -13,3 +13,26 @@ urlpatterns = [
     path("akteure/<int:pk>/kontakte/", views.ContactCreateView.as_view(), name="contact-create"),
     path("kontakte/<int:pk>/entfernen/", views.ContactDeleteView.as_view(), name="contact-delete"),
 ]
+
+urlpatterns += [
+    path("gremien/", views.GroupListView.as_view(), name="group-list"),
+    path("gremien/neu/", views.GroupFormView.as_view(), name="group-create"),
+    path("gremien/<int:pk>/", views.GroupDetailView.as_view(), name="group-detail"),
+    path("gremien/<int:pk>/bearbeiten/", views.GroupFormView.as_view(), name="group-update"),
+    path("gremien/<int:pk>/mitglieder/", views.GroupMemberAddView.as_view(), name="member-add"),
+    path(
+        "mitglieder/<int:pk>/entfernen/",
+        views.GroupMemberRemoveView.as_view(),
+        name="member-remove",
+    ),
+    path("gremien/<int:pk>/sitzung/", views.MeetingCreateView.as_view(), name="meeting-create"),
+    path("sitzungen/<int:pk>/", views.MeetingDetailView.as_view(), name="meeting-detail"),
+    path("aufgaben/<int:pk>/erledigt/", views.FollowUpDoneView.as_view(), name="follow-up-done"),
+    path("vereinbarungen/", views.AgreementListView.as_view(), name="agreement-list"),
+    path("vereinbarungen/neu/", views.AgreementFormView.as_view(), name="agreement-create"),
+    path(
+        "vereinbarungen/<int:pk>/bearbeiten/",
+        views.AgreementFormView.as_view(),
+        name="agreement-update",
+    ),
+]

@@ -6,24 +6,46 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
 from teilhabe.core.audit import log_access
 from teilhabe.core.models import Municipality
-from teilhabe.core.views import PermissionMixin, TenantObjectMixin, centre_for
+from teilhabe.core.views import (
+    PermissionMixin,
+    SortableListMixin,
+    TenantFormView,
+    TenantObjectMixin,
+)
 
 from . import services
-from .forms import ActorFilterForm, ActorForm, ContactForm
-from .models import Actor, ContactPerson
+from .forms import (
+    ActorFilterForm,
+    ActorForm,
+    AgreementForm,
+    ContactForm,
+    GroupForm,
+    GroupMemberForm,
+    MeetingForm,
+)
+from .models import (
+    Actor,
+    ContactPerson,
+    CooperationAgreement,
+    FollowUp,
+    GroupMember,
+    Meeting,
+    WorkingGroup,
+)
 from .permissions import EDITORS
 
 
-class ActorListView(PermissionMixin, ListView):
+class ActorListView(PermissionMixin, SortableListMixin, ListView):
     permission_required = "network.view_actor"
     template_name = "network/actor_list.html"
     paginate_by = 25
@@ -57,23 +79,12 @@ class ActorListView(PermissionMixin, ListView):
             qs = qs.filter(fields_of_action__icontains=f'"{data["field"]}"')
         if not data.get("archived"):
             qs = qs.filter(is_active=True)
-        sort = self.request.GET.get("sort", "name")
-        self.sort = sort if sort.lstrip("-") in self.sort_fields else "name"
-        fields = self.sort_fields[self.sort.lstrip("-")]
-        if self.sort.startswith("-"):
-            fields = tuple(f"-{f}" for f in fields)
-        return qs.order_by(*fields, "pk")
+        return self.sort_queryset(qs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        params = self.request.GET.copy()
-        params.pop("page", None)
-        without_sort = params.copy()
-        without_sort.pop("sort", None)
         return super().get_context_data(
+            **self.sort_context(),
             filter_form=self.filter_form,
-            sort=self.sort,
-            querystring=params.urlencode(),
-            sort_base=without_sort.urlencode(),
             can_add=self.request.user.has_perm("network.change_actor"),
             **kwargs,
         )
@@ -99,43 +110,27 @@ class ActorDetailView(TenantObjectMixin, DetailView):
         )
 
 
-class ActorFormView(PermissionMixin, FormView):
+class ActorFormView(TenantFormView):
     permission_required = "network.change_actor"
     template_name = "network/actor_form.html"
     form_class = ActorForm
-    actor: Actor | None = None
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.has_perm(self.permission_required):
-            return self.handle_no_permission()
-        if "pk" in kwargs:
-            self.actor = get_object_or_404(Actor.objects.visible_to(request.user), pk=kwargs["pk"])
-            if not request.user.has_perm(self.permission_required, self.actor):
-                raise PermissionDenied
-            self.centre = self.actor.centre
-        else:
-            self.centre = centre_for(request.user, *EDITORS)
-        return super().dispatch(request, *args, **kwargs)
+    model = Actor
+    creator_roles = EDITORS
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "centre": self.centre, "instance": self.actor}
+        return {**super().get_form_kwargs(), "instance": self.object}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(actor=self.actor, **kwargs)
+        return super().get_context_data(actor=self.object, **kwargs)
 
     def form_valid(self, form: ActorForm) -> HttpResponse:
         data = {name: form.cleaned_data[name] for name in services.ACTOR_FIELDS}
-        # The form worked on a copy; the service decides on the saved object.
-        original = Actor.objects.get(pk=self.actor.pk) if self.actor else None
+        # The form worked on the object itself; the service gets a fresh copy to change.
+        original = Actor.objects.get(pk=self.object.pk) if self.object else None
         try:
             actor = services.save_actor(self.request.user, self.centre, actor=original, **data)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
-            return self.form_invalid(form)
+            return self.service_error(form, error)
         messages.success(self.request, _("“%(name)s” has been saved.") % {"name": actor})
         return redirect("network:actor-detail", pk=actor.pk)
 
@@ -193,3 +188,241 @@ class ContactDeleteView(TenantObjectMixin, View):
         services.remove_contact(request.user, contact)
         messages.success(request, _("The contact person has been removed."))
         return redirect("network:actor-detail", pk=actor_pk)
+
+
+class GroupListView(PermissionMixin, ListView):
+    permission_required = "network.view_actor"
+    template_name = "network/group_list.html"
+    paginate_by = 25
+
+    def get_queryset(self) -> QuerySet[WorkingGroup]:
+        qs = WorkingGroup.objects.visible_to(self.request.user).annotate(
+            member_count=Count("members", distinct=True),
+            last_meeting=Max("meetings__date"),
+        )
+        self.kind = self.request.GET.get("kind", "")
+        if self.kind in WorkingGroup.Kind.values:
+            qs = qs.filter(kind=self.kind)
+        return qs.order_by("-is_active", "name")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            kinds=WorkingGroup.Kind.choices,
+            kind=self.kind,
+            querystring=f"kind={self.kind}",
+            can_add=self.request.user.has_perm("network.change_actor"),
+            **kwargs,
+        )
+
+
+class GroupDetailView(TenantObjectMixin, DetailView):
+    permission_required = "network.view_actor"
+    model = WorkingGroup
+    template_name = "network/group_detail.html"
+    context_object_name = "group"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        group = self.object
+        return super().get_context_data(
+            members=group.members.select_related("actor"),
+            meetings=group.meetings.annotate(
+                attendee_count=Count("attendees", distinct=True),
+                open_tasks=Count("follow_ups", filter=Q(follow_ups__done=False), distinct=True),
+            )[:20],
+            can_change=self.request.user.has_perm("network.change_actor", group),
+            member_form=GroupMemberForm(centre=group.centre),
+            **kwargs,
+        )
+
+
+class GroupFormView(TenantFormView):
+    permission_required = "network.change_actor"
+    template_name = "network/group_form.html"
+    form_class = GroupForm
+    model = WorkingGroup
+    creator_roles = EDITORS
+
+    def get_initial(self) -> dict[str, Any]:
+        group = self.object
+        if group is None:
+            return {"kind": WorkingGroup.Kind.WORKING_GROUP}
+        return {
+            "name": group.name,
+            "kind": group.kind,
+            "description": group.description,
+            "fields_of_action": group.fields_of_action,
+        }
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(group=self.object, **kwargs)
+
+    def form_valid(self, form: GroupForm) -> HttpResponse:
+        try:
+            group = services.save_group(
+                self.request.user, self.centre, group=self.object, **form.cleaned_data
+            )
+        except ValidationError as error:
+            return self.service_error(form, error)
+        messages.success(self.request, _("“%(name)s” has been saved.") % {"name": group})
+        return redirect("network:group-detail", pk=group.pk)
+
+
+class GroupMemberAddView(TenantObjectMixin, View):
+    permission_required = "network.change_actor"
+    model = WorkingGroup
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        group = self.get_object()
+        form = GroupMemberForm(request.POST, centre=group.centre)
+        if form.is_valid():
+            services.add_group_member(request.user, group, **form.cleaned_data)
+            messages.success(
+                request, _("%(actor)s takes part.") % {"actor": form.cleaned_data["actor"]}
+            )
+        else:
+            messages.error(request, _("Please choose an actor of the centre."))
+        return redirect("network:group-detail", pk=group.pk)
+
+
+class GroupMemberRemoveView(TenantObjectMixin, View):
+    permission_required = "network.change_actor"
+    model = GroupMember
+
+    def get_object(self, queryset: QuerySet | None = None) -> GroupMember:
+        member = get_object_or_404(
+            GroupMember.objects.visible_to(self.request.user).select_related("group", "actor"),
+            pk=self.kwargs["pk"],
+        )
+        if not self.request.user.has_perm(self.permission_required, member.group):
+            raise PermissionDenied
+        return member
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        member = self.get_object()
+        services.remove_group_member(request.user, member)
+        messages.success(request, _("%(actor)s no longer takes part.") % {"actor": member.actor})
+        return redirect("network:group-detail", pk=member.group_id)
+
+
+class MeetingCreateView(TenantObjectMixin, FormView):
+    """Record a meeting of a group."""
+
+    permission_required = "network.change_actor"
+    model = WorkingGroup
+    template_name = "network/meeting_form.html"
+    form_class = MeetingForm
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.has_perm(self.permission_required):
+            return self.handle_no_permission()
+        self.group = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        members = Actor.objects.filter(group_memberships__group=self.group).order_by("name")
+        return {
+            **super().get_form_kwargs(),
+            "centre": self.group.centre,
+            "members": members if members.exists() else None,
+        }
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"date": timezone.localdate()}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(group=self.group, **kwargs)
+
+    def form_valid(self, form: MeetingForm) -> HttpResponse:
+        meeting = services.record_meeting(self.request.user, self.group, **form.cleaned_data)
+        messages.success(self.request, _("The meeting has been recorded."))
+        return redirect("network:meeting-detail", pk=meeting.pk)
+
+
+class MeetingDetailView(TenantObjectMixin, DetailView):
+    permission_required = "network.view_actor"
+    model = Meeting
+    template_name = "network/meeting_detail.html"
+    context_object_name = "meeting"
+
+    def get_object(self, queryset: QuerySet | None = None) -> Meeting:
+        meeting = get_object_or_404(
+            Meeting.objects.visible_to(self.request.user).select_related("group"),
+            pk=self.kwargs["pk"],
+        )
+        if not self.request.user.has_perm(self.permission_required, meeting.group):
+            raise PermissionDenied
+        return meeting
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            attendees=self.object.attendees.order_by("name"),
+            follow_ups=self.object.follow_ups.select_related("responsible"),
+            can_change=self.request.user.has_perm("network.change_actor", self.object.group),
+            **kwargs,
+        )
+
+
+class FollowUpDoneView(TenantObjectMixin, View):
+    permission_required = "network.change_actor"
+    model = FollowUp
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        follow_up = get_object_or_404(
+            FollowUp.objects.visible_to(request.user).select_related("meeting__group"), pk=pk
+        )
+        if not request.user.has_perm(self.permission_required, follow_up.meeting.group):
+            raise PermissionDenied
+        services.set_follow_up_done(request.user, follow_up, done=request.POST.get("done") == "1")
+        return redirect("network:meeting-detail", pk=follow_up.meeting_id)
+
+
+class AgreementListView(PermissionMixin, ListView):
+    permission_required = "network.view_actor"
+    template_name = "network/agreement_list.html"
+    paginate_by = 25
+
+    def get_queryset(self) -> QuerySet[CooperationAgreement]:
+        return (
+            CooperationAgreement.objects.visible_to(self.request.user)
+            .prefetch_related("partners")
+            .order_by(F("valid_until").asc(nulls_last=True), "title")
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            can_add=self.request.user.has_perm("network.change_actor"), **kwargs
+        )
+
+
+class AgreementFormView(TenantFormView):
+    permission_required = "network.change_actor"
+    template_name = "network/agreement_form.html"
+    form_class = AgreementForm
+    model = CooperationAgreement
+    creator_roles = EDITORS
+
+    def get_initial(self) -> dict[str, Any]:
+        a = self.object
+        if a is None:
+            return {"valid_from": timezone.localdate(), "remind_days": 90}
+        return {
+            "title": a.title,
+            "partners": list(a.partners.all()),
+            "valid_from": a.valid_from,
+            "valid_until": a.valid_until,
+            "remind_days": a.remind_days,
+            "notes": a.notes,
+        }
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(agreement=self.object, **kwargs)
+
+    def form_valid(self, form: AgreementForm) -> HttpResponse:
+        try:
+            agreement = services.save_agreement(
+                self.request.user, self.centre, agreement=self.object, **form.cleaned_data
+            )
+        except ValidationError as error:
+            return self.service_error(form, error)
+        messages.success(self.request, _("“%(name)s” has been saved.") % {"name": agreement})
+        return redirect("network:agreement-list")
