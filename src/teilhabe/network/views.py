@@ -228,7 +228,7 @@ class GroupDetailView(TenantObjectMixin, DetailView):
             meetings=group.meetings.annotate(
                 attendee_count=Count("attendees", distinct=True),
                 open_tasks=Count("follow_ups", filter=Q(follow_ups__done=False), distinct=True),
-            )[:20],
+            ).order_by("-date", "-pk")[:20],
             can_change=self.request.user.has_perm("network.change_actor", group),
             member_form=GroupMemberForm(centre=group.centre),
             **kwargs,
