@@ -141,6 +141,7 @@ MATRIX: dict[str, Staff | Public | Account] = {
     "network:meeting-create": Staff(EDITORS, obj=a_group),
     "network:meeting-detail": Staff(CENTRE_STAFF, obj=a_meeting),
     "network:follow-up-done": Staff(EDITORS, obj=a_follow_up, method="post"),
+    "network:graph": Staff(CENTRE_STAFF),
     "network:agreement-list": Staff(CENTRE_STAFF),
     "network:agreement-create": Staff(EDITORS),
     "network:agreement-update": Staff(EDITORS, obj=an_agreement),

@@ -66,6 +66,12 @@ def test_coordinator_records_a_meeting_and_renews_an_agreement(tab: Tab):
     tab.goto("/netzwerk/gremien/")
     tab.h1()
     tab.check("groups-list")
+    tab.page.get_by_role("link", name="Wer arbeitet mit wem zusammen?").click()
+    tab.page.wait_for_load_state("load")
+    assert tab.page.locator("figure svg line").count() >= 1
+    assert tab.page.locator("table tbody tr").count() == tab.page.locator("svg line").count()
+    tab.check("network-graph")
+    tab.goto("/netzwerk/gremien/")
     tab.page.get_by_role("link", name="KIM-Lenkungsgruppe").click()
     tab.page.wait_for_load_state("load")
     tab.check("group-detail")

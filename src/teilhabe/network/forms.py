@@ -205,3 +205,15 @@ class AgreementForm(forms.Form):
         if start and end and end < start:
             self.add_error("valid_until", _("The agreement cannot end before it starts."))
         return data
+
+
+class GraphFilterForm(forms.Form):
+    field = forms.ChoiceField(label=_("Field of action"), required=False)
+    municipality = forms.ModelChoiceField(
+        label=_("Gemeinde"), queryset=None, required=False, empty_label=_("all Gemeinden")
+    )
+
+    def __init__(self, *args: Any, municipalities: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["field"].choices = [("", _("all fields")), *FieldOfAction.choices]
+        self.fields["municipality"].queryset = municipalities

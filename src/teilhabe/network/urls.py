@@ -28,6 +28,7 @@ urlpatterns += [
     path("gremien/<int:pk>/sitzung/", views.MeetingCreateView.as_view(), name="meeting-create"),
     path("sitzungen/<int:pk>/", views.MeetingDetailView.as_view(), name="meeting-detail"),
     path("aufgaben/<int:pk>/erledigt/", views.FollowUpDoneView.as_view(), name="follow-up-done"),
+    path("beziehungen/", views.CooperationGraphView.as_view(), name="graph"),
     path("vereinbarungen/", views.AgreementListView.as_view(), name="agreement-list"),
     path("vereinbarungen/neu/", views.AgreementFormView.as_view(), name="agreement-create"),
     path(

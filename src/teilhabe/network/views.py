@@ -1,4 +1,4 @@
-"""Views of the actor registry: list, detail, form, contact persons."""
+"""Views of the network: actors, working groups, meetings, agreements and who cooperates."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import DetailView, FormView, ListView
+from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from teilhabe.core.audit import log_access
 from teilhabe.core.models import Municipality
@@ -29,10 +29,12 @@ from .forms import (
     ActorForm,
     AgreementForm,
     ContactForm,
+    GraphFilterForm,
     GroupForm,
     GroupMemberForm,
     MeetingForm,
 )
+from .graph import cooperation_graph
 from .models import (
     Actor,
     ContactPerson,
@@ -426,3 +428,26 @@ class AgreementFormView(TenantFormView):
             return self.service_error(form, error)
         messages.success(self.request, _("“%(name)s” has been saved.") % {"name": agreement})
         return redirect("network:agreement-list")
+
+
+class CooperationGraphView(PermissionMixin, TemplateView):
+    """Who cooperates with whom, as a drawing and as a table."""
+
+    permission_required = "network.view_actor"
+    template_name = "network/graph.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user = self.request.user
+        towns = Municipality.objects.filter(
+            pk__in=[t.pk for c in user.centres() for t in c.municipalities()]
+        )
+        form = GraphFilterForm(self.request.GET or None, municipalities=towns)
+        data = form.cleaned_data if form.is_valid() else {}
+        graph = cooperation_graph(
+            Actor.objects.visible_to(user),
+            field_of_action=data.get("field", ""),
+            municipality=data.get("municipality"),
+        )
+        return super().get_context_data(
+            filter_form=form, graph=graph, drawing=graph.layout(), **kwargs
+        )
