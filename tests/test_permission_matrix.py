@@ -23,6 +23,7 @@ from teilhabe.network.permissions import EDITORS as ACTOR_EDITORS
 from teilhabe.network.tests.factories import (
     make_actor,
     make_agreement,
+    make_change,
     make_contact,
     make_follow_up,
     make_group,
@@ -70,6 +71,10 @@ def a_follow_up(centre: Centre) -> dict[str, Any]:
 
 def an_agreement(centre: Centre) -> dict[str, Any]:
     return {"pk": make_agreement(centre).pk}
+
+
+def a_proposed_change(centre: Centre) -> dict[str, Any]:
+    return {"pk": make_change(make_actor(centre)).pk}
 
 
 @dataclass(frozen=True)
@@ -143,6 +148,9 @@ MATRIX: dict[str, Staff | Public | Account] = {
     "network:follow-up-done": Staff(EDITORS, obj=a_follow_up, method="post"),
     "network:graph": Staff(CENTRE_STAFF),
     "network:agreement-list": Staff(CENTRE_STAFF),
+    "network:own-actor": Staff(frozenset({Role.PARTNER})),
+    "network:change-list": Staff(EDITORS),
+    "network:change-review": Staff(EDITORS, obj=a_proposed_change, method="post"),
     "network:agreement-create": Staff(EDITORS),
     "network:agreement-update": Staff(EDITORS, obj=an_agreement),
     # django-allauth: log-in, password, second factor

@@ -108,3 +108,38 @@ def test_coordinator_records_a_meeting_and_renews_an_agreement(tab: Tab):
             title="Kooperation Sprachförderung", centre__slug="coesfeld"
         )
     assert str(agreement.valid_until) == "2030-12-31"
+
+
+def test_partner_proposes_and_the_centre_approves(browser, live_url, tab: Tab):
+    load_full_demo()
+    partner = tab
+    partner.log_in("partner@coesfeld.demo", DEMO_PASSWORD)
+    partner.page.get_by_role("link", name="Unsere Organisation").click()
+    partner.page.wait_for_load_state("load")
+    assert partner.h1() == "Beratungsstelle Brücke e. V."
+    partner.check("partner-own-actor")
+    partner.page.locator("#id_phone").fill("02541 987654")
+    partner.page.locator("#id_postcode").fill("48653")
+    partner.submit("main form.form-grid")
+    assert "wartet auf Prüfung" in partner.page.locator("main").inner_text()
+    partner.check("partner-proposal-sent")
+    with scopes_disabled():
+        actor = Actor.objects.get(name="Beratungsstelle Brücke e. V.")
+        assert actor.phone == ""  # nothing is live before the review
+
+    second = browser.new_context(base_url=live_url, locale="de-DE")
+    officer = Tab(second.new_page(), live_url)
+    officer.log_in("sachbearbeitung@coesfeld.demo", DEMO_PASSWORD)
+    officer.goto("/netzwerk/vorschlaege/")
+    assert "02541 987654" in officer.page.locator("main table").inner_text()
+    officer.check("proposed-changes")
+    officer.page.get_by_role("button", name="Freigeben").click()
+    officer.page.wait_for_load_state("load")
+    assert "sichtbar" in officer.page.locator(".messages").inner_text()
+    with scopes_disabled():
+        actor.refresh_from_db()
+        assert (actor.phone, actor.postcode) == ("02541 987654", "48653")
+
+    second.close()
+    partner.page.reload()
+    assert "freigegeben" in partner.page.locator("main").inner_text()

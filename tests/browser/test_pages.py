@@ -22,6 +22,7 @@ STAFF = "/zentrum/mitarbeitende/"
 ACTORS = "/netzwerk/akteure/"
 GROUPS = "/netzwerk/gremien/"
 AGREEMENTS = "/netzwerk/vereinbarungen/"
+OWN_ORGANISATION = "/netzwerk/unsere-angaben/"
 AREAS = "/zentrum/bezirke/"
 ACCESS_LOG = "/datenschutz/zugriffe/"
 STATEWIDE = "/land/"
@@ -38,7 +39,7 @@ NAVIGATION = {
     Role.NEWCOMER_COUNSELLOR: {START, ACTORS, GROUPS, AGREEMENTS},
     Role.CLERK: {START, ACTORS, GROUPS, AGREEMENTS},
     Role.IMMIGRATION_OFFICE: {START, ACTORS, GROUPS, AGREEMENTS},
-    Role.PARTNER: {START},
+    Role.PARTNER: {START, OWN_ORGANISATION},
     Role.INTERPRETER_VOLUNTEER: {START},
     Role.DATA_PROTECTION: {START, ACTORS, GROUPS, AGREEMENTS, ACCESS_LOG},
     Role.ADMINISTRATION: {START, ACTORS, GROUPS, AGREEMENTS, STAFF, AREAS},

@@ -217,3 +217,46 @@ class GraphFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["field"].choices = [("", _("all fields")), *FieldOfAction.choices]
         self.fields["municipality"].queryset = municipalities
+
+
+class PartnerActorForm(forms.Form):
+    """The public data a partner keeps itself; changes go live after review."""
+
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    street = forms.CharField(label=_("Street and number"), max_length=200, required=False)
+    postcode = forms.CharField(label=_("Postcode"), max_length=5, required=False)
+    municipality = forms.ModelChoiceField(label=_("Gemeinde"), queryset=None, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    fields_of_action = forms.MultipleChoiceField(
+        label=_("Fields of action"),
+        choices=FieldOfAction.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    languages = forms.CharField(
+        label=_("Languages spoken"),
+        max_length=200,
+        required=False,
+        help_text=_("Comma-separated, e.g. Arabisch, Ukrainisch, Türkisch."),
+    )
+
+    def __init__(self, *args: Any, centre: Centre, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = centre.municipalities()
+
+    clean_postcode = ActorForm.clean_postcode
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", _("Approve")), ("reject", _("Reject"))], widget=forms.HiddenInput
+    )
+    reason = forms.CharField(
+        label=_("Reason for the partner"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

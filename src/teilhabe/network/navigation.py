@@ -10,6 +10,7 @@ from teilhabe.core.roles import CENTRE_STAFF, Role
 register(NavItem(_("Actors"), "network:actor-list", frozenset(CENTRE_STAFF), 300))
 register(NavItem(_("Working groups"), "network:group-list", frozenset(CENTRE_STAFF), 310))
 register(NavItem(_("Agreements"), "network:agreement-list", frozenset(CENTRE_STAFF), 320))
+register(NavItem(_("Our organisation"), "network:own-actor", frozenset({Role.PARTNER}), 300))
 
 
 @start.register("network/start/_network.html", Role.LEADERSHIP, Role.COORDINATOR, order=25)
@@ -29,4 +30,12 @@ def network_panel(user: User) -> dict[str, Any]:
         .select_related("meeting__group")
         .order_by("due")[:10]
     )
-    return {"renew": agreements_to_renew(user, today=today), "due": list(due), "today": today}
+    from .models import ActorChange
+
+    waiting = ActorChange.objects.visible_to(user).filter(status=ActorChange.Status.PENDING)
+    return {
+        "renew": agreements_to_renew(user, today=today),
+        "due": list(due),
+        "today": today,
+        "waiting": waiting.count(),
+    }

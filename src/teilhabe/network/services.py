@@ -6,14 +6,16 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from teilhabe.core.audit import records_actor
-from teilhabe.core.models import Centre, User
+from teilhabe.core.models import Centre, Municipality, User
 from teilhabe.core.services import ensure_allowed
 
 from .models import (
     Actor,
+    ActorChange,
     ContactPerson,
     CooperationAgreement,
     FieldOfAction,
@@ -247,3 +249,60 @@ def agreements_to_renew(user: User, *, today: Any = None) -> list[CooperationAgr
     """Return the agreements of the user's centres that end within their reminder period."""
     agreements = CooperationAgreement.objects.visible_to(user).filter(valid_until__isnull=False)
     return [a for a in agreements.order_by("valid_until") if a.status(today) == "ending"]
+
+
+def partner_actor(user: User) -> Actor | None:
+    """Return the actor of the partner organisation ``user`` works for, if it has one."""
+    organisations = [m.organisation_id for m in user.active_memberships() if m.organisation_id]
+    return Actor.objects.filter(organisation_id__in=organisations).first()
+
+
+@records_actor
+@transaction.atomic
+def propose_actor_change(acting: User, actor: Actor, **proposed: Any) -> ActorChange:
+    """Record a partner's proposed change of its public data; nothing goes live before review.
+
+    A new proposal replaces the partner's earlier one that was still waiting.
+    """
+    ensure_allowed(acting, "network.propose_actor_change", actor)
+    unknown = set(proposed) - set(ActorChange.FIELDS)
+    if unknown:
+        raise TypeError(f"partners cannot change: {sorted(unknown)}")
+    values = {
+        name: (value.pk if name == "municipality" and value is not None else value)
+        for name, value in proposed.items()
+    }
+    for pending in actor.changes.filter(status=ActorChange.Status.PENDING):
+        pending.status = ActorChange.Status.REJECTED
+        pending.reason = _("Replaced by a newer proposal.")
+        pending.reviewed = timezone.now()
+        pending.save()
+    change = ActorChange(actor=actor, proposed=values, proposed_by=acting)
+    if not change.differences():
+        raise ValidationError(_("The proposal changes nothing."))
+    change.save()
+    return change
+
+
+@records_actor
+@transaction.atomic
+def review_actor_change(
+    acting: User, change: ActorChange, *, approve: bool, reason: str = ""
+) -> ActorChange:
+    """Approve (the values go live) or reject (with a reason for the partner) a proposal."""
+    ensure_allowed(acting, "network.change_actor", change.actor)
+    if change.status != ActorChange.Status.PENDING:
+        raise ValidationError(_("This proposal has already been reviewed."))
+    if not approve and not reason.strip():
+        raise ValidationError({"reason": _("Please tell the partner why.")})
+    if approve:
+        actor = change.actor
+        data = {name: getattr(actor, name) for name in ACTOR_FIELDS}
+        data.update(change.proposed)
+        if data.get("municipality") is not None:
+            data["municipality"] = Municipality.objects.get(pk=data["municipality"])
+        save_actor(acting, actor.centre, actor=actor, **data)
+    change.status = ActorChange.Status.APPROVED if approve else ActorChange.Status.REJECTED
+    change.reviewed_by, change.reviewed, change.reason = acting, timezone.now(), reason
+    change.save()
+    return change

@@ -36,4 +36,7 @@ urlpatterns += [
         views.AgreementFormView.as_view(),
         name="agreement-update",
     ),
+    path("unsere-angaben/", views.OwnActorView.as_view(), name="own-actor"),
+    path("vorschlaege/", views.ChangeListView.as_view(), name="change-list"),
+    path("vorschlaege/<int:pk>/pruefen/", views.ChangeReviewView.as_view(), name="change-review"),
 ]

@@ -33,10 +33,13 @@ from .forms import (
     GroupForm,
     GroupMemberForm,
     MeetingForm,
+    PartnerActorForm,
+    ReviewForm,
 )
 from .graph import cooperation_graph
 from .models import (
     Actor,
+    ActorChange,
     ContactPerson,
     CooperationAgreement,
     FollowUp,
@@ -451,3 +454,105 @@ class CooperationGraphView(PermissionMixin, TemplateView):
         return super().get_context_data(
             filter_form=form, graph=graph, drawing=graph.layout(), **kwargs
         )
+
+
+class OwnActorView(PermissionMixin, FormView):
+    """A partner keeps its organisation's public data; changes wait for the centre's review."""
+
+    permission_required = "network.propose_actor_change"
+    template_name = "network/own_actor.html"
+    form_class = PartnerActorForm
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            self.actor = services.partner_actor(request.user)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, form_class: Any = None) -> PartnerActorForm | None:
+        if self.actor is None:
+            return None
+        return PartnerActorForm(**self.get_form_kwargs(), centre=self.actor.centre)
+
+    def get_initial(self) -> dict[str, Any]:
+        if self.actor is None:
+            return {}
+        initial = {name: getattr(self.actor, name) for name in ActorChange.FIELDS}
+        pending = self.actor.changes.filter(status=ActorChange.Status.PENDING).first()
+        if pending:
+            initial.update(pending.proposed)
+        return initial
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        changes = self.actor.changes.all()[:5] if self.actor else []
+        return super().get_context_data(actor=self.actor, changes=changes, **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if self.actor is None:
+            raise PermissionDenied
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: PartnerActorForm) -> HttpResponse:
+        try:
+            services.propose_actor_change(self.request.user, self.actor, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Thank you. The integration centre reviews your changes before they go live."),
+        )
+        return redirect("network:own-actor")
+
+
+class ChangeListView(PermissionMixin, ListView):
+    """Partners' proposed changes, waiting ones first."""
+
+    permission_required = "network.change_actor"
+    template_name = "network/change_list.html"
+    paginate_by = 25
+
+    def get_queryset(self) -> QuerySet[ActorChange]:
+        return (
+            ActorChange.objects.visible_to(self.request.user)
+            .select_related("actor", "proposed_by", "reviewed_by")
+            .order_by(F("reviewed").desc(nulls_first=True), "-created")
+        )
+
+
+class ChangeReviewView(TenantObjectMixin, View):
+    permission_required = "network.change_actor"
+    model = ActorChange
+
+    def get_object(self, queryset: QuerySet | None = None) -> ActorChange:
+        change = get_object_or_404(
+            ActorChange.objects.visible_to(self.request.user).select_related("actor"),
+            pk=self.kwargs["pk"],
+        )
+        if not self.request.user.has_perm(self.permission_required, change.actor):
+            raise PermissionDenied
+        return change
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        change = self.get_object()
+        form = ReviewForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Please choose whether to approve or reject."))
+            return redirect("network:change-list")
+        approve = form.cleaned_data["decision"] == "approve"
+        try:
+            services.review_actor_change(
+                request.user, change, approve=approve, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                (
+                    _("The changes of “%(name)s” are live.")
+                    if approve
+                    else _("The proposal of “%(name)s” has been rejected.")
+                )
+                % {"name": change.actor},
+            )
+        return redirect("network:change-list")

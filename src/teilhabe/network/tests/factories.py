@@ -8,6 +8,7 @@ from django_scopes import scopes_disabled
 from teilhabe.core.models import Centre
 from teilhabe.network.models import (
     Actor,
+    ActorChange,
     ContactPerson,
     CooperationAgreement,
     FollowUp,
@@ -62,3 +63,14 @@ def make_agreement(centre: Centre, **fields: Any) -> CooperationAgreement:
         )
         agreement.partners.set([make_actor(centre)])
         return agreement
+
+
+def make_change(actor: Actor, **proposed: Any) -> ActorChange:
+    """Return a pending proposal for ``actor`` by a partner user."""
+    from teilhabe.core.tests.factories import make_user
+
+    with scopes_disabled():
+        proposer = make_user(f"proposer{ActorChange.objects.count()}@example.org")
+        return ActorChange.objects.create(
+            actor=actor, proposed=proposed or {"phone": "02541 123456"}, proposed_by=proposer
+        )
