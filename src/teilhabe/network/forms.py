@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from teilhabe.core.forms import DateInput
 from teilhabe.core.models import Centre
 
-from .models import Actor, ContactPerson, FieldOfAction, WorkingGroup
+from .models import Actor, ContactPerson, CooperationAgreement, FieldOfAction, WorkingGroup
 
 #: A due date at the end of a follow-up line: "… bis 31.12.2026".
 DUE = re.compile(r"\b(?:bis|until|due)\s+(\d{1,2}\.\d{1,2}\.\d{4})\s*$", re.IGNORECASE)
@@ -172,6 +172,10 @@ class MeetingForm(forms.Form):
                         params={"number": number, "date": match.group(1)},
                     ) from None
                 line = line[: match.start()].strip(" ,;–-")
+            if not line:
+                raise forms.ValidationError(
+                    _("Line %(number)s: the task is missing."), params={"number": number}
+                )
             tasks.append((line[:300], None, due))
         return tasks
 
@@ -195,9 +199,21 @@ class AgreementForm(forms.Form):
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args: Any, centre: Centre, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        centre: Centre,
+        agreement: CooperationAgreement | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["partners"].queryset = _actor_choices(centre)
+        # A partner archived since stays ticked: saving the form must not drop it.
+        partners = Actor.objects.for_centre(centre).filter(is_active=True)
+        if agreement is not None:
+            partners = Actor.objects.for_centre(centre).filter(
+                Q(is_active=True) | Q(agreements=agreement)
+            )
+        self.fields["partners"].queryset = partners.distinct().order_by("name")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

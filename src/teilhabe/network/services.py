@@ -201,7 +201,9 @@ def record_meeting(
     for task, responsible, due in follow_ups:
         if responsible is not None:
             _check_actors(group.centre, [responsible], "follow_ups")
-        FollowUp.objects.create(meeting=meeting, task=task, responsible=responsible, due=due)
+        follow_up = FollowUp(meeting=meeting, task=task, responsible=responsible, due=due)
+        follow_up.full_clean()
+        follow_up.save()
     return meeting
 
 
@@ -231,6 +233,8 @@ def save_agreement(
 ) -> CooperationAgreement:
     """Create or change a cooperation agreement; it needs at least one partner."""
     ensure_allowed(acting, "network.change_actor", agreement or _InCentre(centre))
+    if agreement is not None and agreement.centre_id != centre.pk:
+        raise ValidationError(_("An agreement is changed in its own centre."))
     partners = _check_actors(centre, partners, "partners")
     if not partners:
         raise ValidationError({"partners": _("An agreement needs at least one partner.")})

@@ -419,6 +419,9 @@ class AgreementFormView(TenantFormView):
             "notes": a.notes,
         }
 
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "agreement": self.object}
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(agreement=self.object, **kwargs)
 

@@ -120,7 +120,7 @@ class FollowUp(models.Model):
     class Meta:
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
-        ordering = ["done", "due", "pk"]
+        ordering = ["done", models.F("due").asc(nulls_last=True), "pk"]
 
     def __str__(self) -> str:
         return self.task
