@@ -30,6 +30,7 @@ from teilhabe.network.tests.factories import (
     make_meeting,
     make_member_of,
 )
+from teilhabe.offers.tests.factories import make_offer
 
 EVERY_ROLE = frozenset(Role)
 EDITORS = frozenset(ACTOR_EDITORS)
@@ -77,6 +78,22 @@ def a_proposed_change(centre: Centre) -> dict[str, Any]:
     return {"pk": make_change(make_actor(centre)).pk}
 
 
+def an_offer(centre: Centre) -> dict[str, Any]:
+    return {"pk": make_offer(centre).pk}
+
+
+def a_published_offer(centre: Centre) -> dict[str, Any]:
+    return {"slug": centre.slug, "uid": make_offer(centre).uid}
+
+
+def an_offer_place(centre: Centre) -> dict[str, Any]:
+    return {"pk": make_offer(centre).locations.get().pk}
+
+
+def an_offer_time(centre: Centre) -> dict[str, Any]:
+    return {"pk": make_offer(centre).opening_hours.get().pk}
+
+
 @dataclass(frozen=True)
 class Staff:
     """A page for members with one of ``roles``; other roles get 403."""
@@ -94,6 +111,8 @@ class Public:
     anonymous: int = 200
     kwargs: dict[str, Any] = field(default_factory=dict)
     method: str = "get"
+    #: Builds the URL kwargs for an object of the given centre (public pages of a centre).
+    obj: Callable[[Centre], dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +145,8 @@ MATRIX: dict[str, Staff | Public | Account] = {
     "core:access-log": Staff(frozenset({Role.DATA_PROTECTION})),
     "core:statewide": Staff(frozenset({Role.LAKI})),
     "core:accessibility": Public(),
+    "directory:offer-list": Public(obj=lambda centre: {"slug": centre.slug}),
+    "directory:offer-detail": Public(obj=a_published_offer),
     "core:healthz": Public(),
     "set_language": Public(anonymous=302, method="post"),
     # Network: actors and their contact persons
@@ -153,6 +174,18 @@ MATRIX: dict[str, Staff | Public | Account] = {
     "network:change-review": Staff(EDITORS, obj=a_proposed_change, method="post"),
     "network:agreement-create": Staff(EDITORS),
     "network:agreement-update": Staff(EDITORS, obj=an_agreement),
+    # Offers: the staff side of the directory
+    "offers:offer-list": Staff(CENTRE_STAFF),
+    "offers:offer-create": Staff(EDITORS),
+    "offers:offer-detail": Staff(CENTRE_STAFF, obj=an_offer),
+    "offers:offer-update": Staff(EDITORS, obj=an_offer),
+    "offers:offer-status": Staff(EDITORS, obj=an_offer, method="post"),
+    "offers:offer-confirm": Staff(EDITORS, obj=an_offer, method="post"),
+    "offers:translation-save": Staff(EDITORS, obj=an_offer, method="post"),
+    "offers:location-add": Staff(EDITORS, obj=an_offer, method="post"),
+    "offers:hours-add": Staff(EDITORS, obj=an_offer, method="post"),
+    "offers:location-remove": Staff(EDITORS, obj=an_offer_place, method="post"),
+    "offers:hours-remove": Staff(EDITORS, obj=an_offer_time, method="post"),
     # django-allauth: log-in, password, second factor
     "account_login": Public(),
     "account_logout": Public(anonymous=302),
@@ -243,8 +276,10 @@ PUBLIC_CASES = [(name, rule) for name, rule in MATRIX.items() if isinstance(rule
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "rule"), PUBLIC_CASES, ids=[n for n, _ in PUBLIC_CASES])
-def test_public_pages_answer_visitors(client, name, rule):
-    response = _request(client, rule.method, reverse(name, kwargs=rule.kwargs or None))
+def test_public_pages_answer_visitors(client, name, rule, centre):
+    with scopes_disabled():
+        kwargs = rule.obj(centre) if rule.obj else rule.kwargs
+    response = _request(client, rule.method, reverse(name, kwargs=kwargs or None))
     assert response.status_code == rule.anonymous
 
 
@@ -260,3 +295,14 @@ def test_account_pages_need_login(client, name, rule, alice):
     assert response.url.startswith(reverse("account_login"))
     client.force_login(alice)
     assert client.get(url).status_code == rule.member
+
+
+@pytest.mark.django_db
+def test_public_directory_shows_no_other_centre_and_no_unpublished_offer(
+    client, centre, other_centre
+):
+    foreign = make_offer(other_centre)
+    draft = make_offer(centre, status="draft")
+    for offer in (foreign, draft):
+        response = client.get(reverse("directory:offer-detail", args=[centre.slug, offer.uid]))
+        assert response.status_code == 404

@@ -105,6 +105,7 @@ FEEDBACK_EMAIL = env_str("TEILHABE_FEEDBACK_EMAIL", "barrierefreiheit@teilhabe.e
 INSTALLED_APPS = [
     "teilhabe.core",
     "teilhabe.network",
+    "teilhabe.offers",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -4,6 +4,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("netzwerk/", include("teilhabe.network.urls")),
+    path("angebote/", include("teilhabe.offers.urls")),
+    path("verzeichnis/", include("teilhabe.offers.public_urls")),
     path("", include("teilhabe.core.urls")),
 ]
 

@@ -71,7 +71,14 @@ class MfaRequiredMiddleware:
     """Send members of roles that see personal data to set up TOTP before anything else."""
 
     #: Pages reachable without a second factor: setting it up, logging out, static files.
-    allowed_prefixes = ("/accounts/", "/static/", "/i18n/", "/barrierefreiheit/", "/healthz")
+    allowed_prefixes = (
+        "/accounts/",
+        "/static/",
+        "/i18n/",
+        "/barrierefreiheit/",
+        "/healthz",
+        "/verzeichnis/",
+    )
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

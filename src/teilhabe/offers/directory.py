@@ -1,0 +1,85 @@
+"""Searching the public directory: full text on PostgreSQL, a word match elsewhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from .models import Offer, OfferText, OpeningHours
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """What a visitor looks for; every part is optional."""
+
+    text: str = ""
+    municipality: Any = None
+    field_of_action: str = ""
+    age: int | None = None
+    language: str = ""
+    free: bool = False
+    accessible: bool = False
+    open_now: bool = False
+
+
+def search(offers: QuerySet[Offer], criteria: Criteria, *, now: datetime | None = None) -> Any:
+    """Return the published ``offers`` that match ``criteria``, best matches first."""
+    qs = offers.published()
+    if criteria.text:
+        qs = _text_search(qs, criteria.text)
+    if criteria.municipality is not None:
+        qs = qs.filter(locations__municipality=criteria.municipality)
+    if criteria.field_of_action:
+        qs = qs.filter(field_of_action=criteria.field_of_action)
+    if criteria.age is not None:
+        qs = qs.filter(
+            Q(min_age__isnull=True) | Q(min_age__lte=criteria.age),
+            Q(max_age__isnull=True) | Q(max_age__gte=criteria.age),
+        )
+    if criteria.language:
+        qs = qs.filter(languages__icontains=criteria.language)
+    if criteria.free:
+        qs = qs.filter(free_of_charge=True)
+    if criteria.accessible:
+        qs = qs.filter(accessible=True)
+    if criteria.open_now:
+        moment = timezone.localtime(now)
+        slots = OpeningHours.objects.filter(
+            offer=OuterRef("pk"),
+            weekday=moment.isoweekday(),
+            opens_at__lte=moment.time(),
+            closes_at__gt=moment.time(),
+        )
+        qs = qs.filter(Exists(slots))
+    return qs.distinct()
+
+
+def _text_search(qs: QuerySet[Offer], text: str) -> QuerySet[Offer]:
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        query = SearchQuery(text, config="german", search_type="websearch")
+        vector = SearchVector("title", weight="A", config="german") + SearchVector(
+            "description", weight="B", config="german"
+        )
+        matching = (
+            OfferText.objects.annotate(rank=SearchRank(vector, query))
+            .filter(rank__gt=0)
+            .filter(offer=OuterRef("pk"))
+        )
+        return qs.filter(Exists(matching))
+    # Elsewhere every word must occur in a title or description (any language).
+    for word in text.split()[:8]:
+        qs = qs.filter(
+            Exists(
+                OfferText.objects.filter(
+                    Q(title__icontains=word) | Q(description__icontains=word), offer=OuterRef("pk")
+                )
+            )
+        )
+    return qs

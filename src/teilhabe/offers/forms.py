@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from teilhabe.core.forms import DateInput
+from teilhabe.core.models import Centre
+from teilhabe.network.models import Actor, FieldOfAction
+
+from .models import CONTENT_LANGUAGES, Offer, OfferLocation, OpeningHours
+
+
+class OfferForm(forms.ModelForm):
+    title = forms.CharField(label=_("Title (German)"), max_length=200)
+    description = forms.CharField(
+        label=_("Description (German)"), widget=forms.Textarea(attrs={"rows": 5})
+    )
+    provider = forms.ModelChoiceField(label=_("Provider"), queryset=Actor.objects.none())
+    residence_statuses = forms.MultipleChoiceField(
+        label=_("Open to residence statuses"),
+        choices=Offer.ResidenceStatus.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave empty if the offer is open to everyone."),
+    )
+    url = forms.URLField(label=_("Web page"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Offer
+        fields = [
+            "title",
+            "description",
+            "provider",
+            "field_of_action",
+            "rubric",
+            "min_age",
+            "max_age",
+            "residence_statuses",
+            "languages",
+            "free_of_charge",
+            "fees",
+            "capacity",
+            "availability",
+            "accessible",
+            "accessibility_note",
+            "email",
+            "phone",
+            "url",
+            "valid_from",
+            "valid_to",
+        ]
+        widgets = {"valid_from": DateInput(), "valid_to": DateInput()}
+
+    def __init__(self, *args: Any, centre: Centre, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = Actor.objects.for_centre(centre).order_by("name")
+        if self.instance.pk:
+            german = self.instance.text("de")
+            if german is not None:
+                self.initial.setdefault("title", german.title)
+                self.initial.setdefault("description", german.description)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if (
+            data.get("valid_from")
+            and data.get("valid_to")
+            and data["valid_to"] < data["valid_from"]
+        ):
+            self.add_error("valid_to", _("The end lies before the start."))
+        return data
+
+
+class TranslationForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Language"), choices=[c for c in CONTENT_LANGUAGES if c[0] != "de"]
+    )
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class LocationForm(forms.ModelForm):
+    class Meta:
+        model = OfferLocation
+        fields = ["name", "street", "postcode", "municipality"]
+
+    def __init__(self, *args: Any, centre: Centre, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = centre.municipalities()
+
+
+class OpeningHoursForm(forms.ModelForm):
+    location = forms.ModelChoiceField(
+        label=_("Place"), queryset=OfferLocation.objects.none(), required=False
+    )
+
+    class Meta:
+        model = OpeningHours
+        fields = ["weekday", "opens_at", "closes_at", "location", "note"]
+        widgets = {
+            "opens_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "closes_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def __init__(self, *args: Any, offer: Offer, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = OfferLocation.objects.filter(offer=offer)
+
+
+class OfferFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    field = forms.ChoiceField(label=_("Field of action"), required=False)
+    municipality = forms.ModelChoiceField(
+        label=_("Gemeinde"), queryset=None, required=False, empty_label=_("all Gemeinden")
+    )
+    stale = forms.BooleanField(label=_("Only offers not verified for a year"), required=False)
+
+    def __init__(self, *args: Any, municipalities: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("all")), *Offer.Status.choices]
+        self.fields["field"].choices = [("", _("all fields")), *FieldOfAction.choices]
+        self.fields["municipality"].queryset = municipalities

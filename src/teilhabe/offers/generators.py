@@ -1,0 +1,284 @@
+"""The offers' part of the demo and of ``teilhabe seed``: offers of the centres' actors."""
+
+from __future__ import annotations
+
+import random
+from datetime import time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from teilhabe.core import seeding
+from teilhabe.core.demo import DEMO_CENTRE, SECOND_CENTRE
+from teilhabe.core.models import Centre
+from teilhabe.network.models import Actor, FieldOfAction
+
+from .models import Offer, OfferLocation, OfferText, OpeningHours
+
+E, Q, M = FieldOfAction.EDUCATION, FieldOfAction.CROSS_CUTTING, FieldOfAction.MIGRATION
+RS = Offer.ResidenceStatus
+
+#: (German title, description, English title, field, rubric, ages, statuses, languages)
+TEMPLATES = [
+    (
+        "Sprachcafé",
+        "Deutsch sprechen in lockerer Runde, ohne Anmeldung. Ehrenamtliche "
+        "helfen beim Üben für Alltag, Arbeit und Prüfungen.",
+        "Language café",
+        M,
+        "Sprache",
+        (16, None),
+        [],
+        "Deutsch, Arabisch, Ukrainisch",
+    ),
+    (
+        "Hausaufgabenhilfe für Seiteneinsteiger",
+        "Unterstützung bei den Hausaufgaben und beim "
+        "Deutschlernen für neu zugewanderte Schülerinnen und Schüler.",
+        "Homework support for newly arrived pupils",
+        E,
+        "Schule",
+        (10, 18),
+        [],
+        "Deutsch, Englisch",
+    ),
+    (
+        "Migrationsberatung für Erwachsene",
+        "Beratung zu Sprache, Arbeit, Wohnen, Gesundheit und "
+        "Behördenpost für Zugewanderte ab 27 Jahren.",
+        "Migration counselling for adults",
+        M,
+        "Beratung",
+        (27, None),
+        [RS.PROTECTION, RS.RESIDENCE_PERMIT, RS.EU_CITIZEN, RS.GERMAN],
+        "Deutsch, Arabisch, Russisch, Türkisch",
+    ),
+    (
+        "Jugendmigrationsdienst",
+        "Beratung und Begleitung für junge Menschen mit "
+        "Zuwanderungsgeschichte zwischen 12 und 27 Jahren: Schule, Ausbildung, Beruf.",
+        "Youth migration service",
+        E,
+        "Übergang Schule–Beruf",
+        (12, 27),
+        [],
+        "Deutsch, Englisch",
+    ),
+    (
+        "Asylverfahrensberatung",
+        "Unabhängige Beratung zum Asylverfahren, zu Anhörung und Bescheid.",
+        "Asylum procedure counselling",
+        M,
+        "Beratung",
+        (None, None),
+        [RS.ASYLUM_SEEKER, RS.TOLERATED],
+        "Deutsch, Arabisch, Farsi, Tigrinya",
+    ),
+    (
+        "Rucksack Kita",
+        "Elternprogramm zur Sprachbildung: Eltern stärken die Mehrsprachigkeit "
+        "ihrer Kinder im Kita-Alter.",
+        "Rucksack programme for parents of Kita children",
+        E,
+        "Frühe Bildung",
+        (None, None),
+        [],
+        "Deutsch, Türkisch, Arabisch",
+    ),
+    (
+        "Griffbereit",
+        "Spiel- und Sprachgruppe für Eltern mit Kindern von 1 bis 3 Jahren.",
+        "Griffbereit parent and toddler group",
+        E,
+        "Frühe Bildung",
+        (1, 3),
+        [],
+        "Deutsch, Arabisch",
+    ),
+    (
+        "Bewerbungstraining",
+        "Lebenslauf, Anschreiben und Vorstellungsgespräch üben – mit "
+        "Computerplätzen und Begleitung.",
+        "Job application training",
+        Q,
+        "Arbeit",
+        (16, None),
+        [],
+        "Deutsch, Englisch",
+    ),
+    (
+        "Frauentreff international",
+        "Offener Treffpunkt für Frauen aller Herkunft mit Kinderbetreuung.",
+        "International women's meeting point",
+        Q,
+        "Teilhabe",
+        (16, None),
+        [],
+        "Deutsch, Arabisch, Farsi, Ukrainisch",
+    ),
+    (
+        "Sportangebot für Geflüchtete",
+        "Fußball und Fitness für Geflüchtete und Einheimische, ohne Mitgliedsbeitrag.",
+        "Sport for refugees and locals",
+        Q,
+        "Sport",
+        (12, None),
+        [RS.ASYLUM_SEEKER, RS.TOLERATED, RS.PROTECTION, RS.TEMPORARY_PROTECTION],
+        "Deutsch",
+    ),
+    (
+        "Anerkennungsberatung",
+        "Beratung zur Anerkennung ausländischer Berufs- und Studienabschlüsse.",
+        "Recognition of foreign qualifications",
+        Q,
+        "Arbeit",
+        (18, None),
+        [],
+        "Deutsch, Englisch, Russisch",
+    ),
+    (
+        "Elterncafé an der Grundschule",
+        "Austausch für Eltern über Schule, Hausaufgaben und Elternabende, mit Sprachmittlung.",
+        "Parents' café at the primary school",
+        E,
+        "Schule",
+        (None, None),
+        [],
+        "Deutsch, Türkisch, Arabisch, Rumänisch",
+    ),
+    (
+        "Fahrradwerkstatt",
+        "Gemeinsam Fahrräder reparieren – Ersatzteile werden gestellt.",
+        "Bicycle repair workshop",
+        Q,
+        "Teilhabe",
+        (12, None),
+        [],
+        "Deutsch",
+    ),
+    (
+        "Integrationskurs",
+        "Sprach- und Orientierungskurs bis Niveau B1 mit Abschlussprüfung.",
+        "Integration course",
+        M,
+        "Sprache",
+        (16, None),
+        [RS.PROTECTION, RS.RESIDENCE_PERMIT, RS.TEMPORARY_PROTECTION, RS.EU_CITIZEN],
+        "Deutsch",
+    ),
+]
+AVAILABILITY = [Offer.Availability.AVAILABLE] * 5 + [
+    Offer.Availability.LIMITED,
+    Offer.Availability.WAITING_LIST,
+    Offer.Availability.FULL,
+]
+
+
+def populate(centre: Centre, seed: int, per_town: int) -> int:
+    """Create offers of the centre's actors in every Gemeinde; existing ones are kept."""
+    rng = random.Random(f"{seed}-{centre.slug}-offers")  # noqa: S311  (reproducible)
+    providers = list(
+        Actor.objects.filter(centre=centre, is_active=True)
+        .exclude(kind__in=Actor.AUTHORITIES)
+        .order_by("name")
+    )
+    if not providers:
+        return 0
+    today = timezone.localdate()
+    existing = set(
+        OfferText.objects.filter(offer__centre=centre, language="de").values_list(
+            "title", flat=True
+        )
+    )
+    created = 0
+    plan = [
+        (town, template, variant)
+        for town in centre.municipalities().order_by("name")
+        for variant in range(2)
+        for template in rng.sample(TEMPLATES, min(per_town, len(TEMPLATES)))
+    ]
+    for town, template, variant in plan:
+        title_de, text, title_en, field, rubric, (lo, hi), statuses, languages = template
+        # Each offer draws from its own stream: a second run plans the very same offers.
+        rng = random.Random(f"{seed}-{town.ags}-{variant}-{title_de}")  # noqa: S311
+        provider = rng.choice(providers)
+        title = f"{title_de} {town.name}" + (f" ({provider.name})" if variant else "")
+        status = rng.choices(
+            [
+                Offer.Status.PUBLISHED,
+                Offer.Status.DRAFT,
+                Offer.Status.REVIEW,
+                Offer.Status.ARCHIVED,
+            ],
+            [80, 8, 7, 5],
+        )[0]
+        verified = today - timedelta(days=rng.randint(0, 540))
+        free = rng.random() < 0.8
+        availability = rng.choice(AVAILABILITY)
+        start = rng.choice([1, 2, 3, 4, 5])
+        if title in existing:
+            continue
+        offer = Offer.objects.create(
+            centre=centre,
+            provider=provider,
+            status=status,
+            field_of_action=str(field),
+            rubric=rubric,
+            min_age=lo,
+            max_age=hi,
+            residence_statuses=[str(s) for s in statuses],
+            languages=languages,
+            free_of_charge=free,
+            fees="" if free else "5 € pro Termin, ermäßigt 2 €",
+            capacity=rng.choice([None, 8, 12, 15, 20, 25]),
+            availability=availability,
+            accessible=rng.random() < 0.6,
+            email=provider.email,
+            phone=provider.phone,
+            last_verified=verified,
+        )
+        OfferText.objects.create(offer=offer, language="de", title=title, description=text)
+        if rng.random() < 0.6:
+            OfferText.objects.create(
+                offer=offer,
+                language="en",
+                title=f"{title_en} {town.name}",
+                description=f"{title_en} in {town.name}.",
+                source_revision=1 if rng.random() < 0.8 else 0,
+            )
+        place = OfferLocation.objects.create(
+            offer=offer,
+            name=provider.name,
+            street=provider.street,
+            postcode=provider.postcode,
+            municipality=town,
+            latitude=town.latitude,
+            longitude=town.longitude,
+        )
+        opens = rng.choice([9, 10, 15])
+        OpeningHours.objects.create(
+            offer=offer,
+            location=place,
+            weekday=start,
+            opens_at=time(opens),
+            closes_at=time(opens + rng.choice([2, 3])),
+        )
+        existing.add(title)
+        created += 1
+    return created
+
+
+@seeding.register("offers")
+@transaction.atomic
+def generate(scale: str, seed: int, factor: float) -> dict[str, int]:
+    """Create offers (about 300 in the demo Kreis; about 30,000 statewide at factor 1)."""
+    with scopes_disabled():
+        centres = Centre.objects.select_related("district", "municipality").order_by("pk")
+        if scale == "demo":
+            centres = centres.filter(slug__in=[DEMO_CENTRE, SECOND_CENTRE])
+        elif scale == "kreis":
+            centres = centres.filter(slug=DEMO_CENTRE)
+        per_town = 14 if scale != "state" else max(1, round(14 * factor))
+        total = sum(populate(centre, seed, per_town) for centre in centres)
+    return {"offers": total}

@@ -1,0 +1,287 @@
+"""The directory of integration offers: what is offered, by whom, where, when, for whom."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from teilhabe.core.models import Centre, Municipality
+from teilhabe.core.roles import CENTRE_STAFF
+from teilhabe.core.tenancy import AuditedTenantQuerySet, TenantPolicy, tenant_manager
+from teilhabe.network.models import Actor, FieldOfAction
+
+#: Languages an offer's texts can be written in (German is required).
+CONTENT_LANGUAGES = [
+    ("de", "Deutsch"),
+    ("en", "English"),
+    ("ar", "العربية"),
+    ("uk", "Українська"),
+    ("tr", "Türkçe"),
+    ("ru", "Русский"),
+    ("fa", "فارسی"),
+]
+RTL_LANGUAGES = {"ar", "fa"}
+
+
+class OfferQuerySet(AuditedTenantQuerySet):
+    def published(self, today: date | None = None) -> OfferQuerySet:
+        """Return offers the public may see today."""
+        today = today or timezone.localdate()
+        return self.filter(status=Offer.Status.PUBLISHED).exclude(valid_to__lt=today)
+
+
+class Offer(models.Model):
+    """An integration offer (Angebot) of a provider in the centre's area."""
+
+    tenant_policy = TenantPolicy(roles=CENTRE_STAFF)
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        REVIEW = "review", _("in review")
+        PUBLISHED = "published", _("published")
+        ARCHIVED = "archived", _("archived")
+
+    class Availability(models.TextChoices):
+        AVAILABLE = "available", _("places available")
+        LIMITED = "limited", _("few places left")
+        WAITING_LIST = "waiting_list", _("waiting list")
+        FULL = "full", _("full")
+
+    class ResidenceStatus(models.TextChoices):
+        """Residence statuses an offer may be limited to (empty: open to everyone)."""
+
+        ASYLUM_SEEKER = "asylum_seeker", _("asylum seekers (Aufenthaltsgestattung)")
+        TOLERATED = "tolerated", _("tolerated (Duldung)")
+        PROTECTION = "protection", _("recognised refugees and protection holders")
+        TEMPORARY_PROTECTION = "temporary_protection", _("temporary protection (§ 24 AufenthG)")
+        RESIDENCE_PERMIT = "residence_permit", _("other residence permits")
+        EU_CITIZEN = "eu_citizen", _("EU citizens")
+        GERMAN = "german", _("German citizens")
+
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="offers")
+    uid = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    provider = models.ForeignKey(
+        Actor, on_delete=models.PROTECT, related_name="offers", verbose_name=_("provider")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    field_of_action = models.CharField(
+        _("field of action"), max_length=20, choices=FieldOfAction.choices
+    )
+    rubric = models.CharField(_("rubric"), max_length=120, blank=True)
+    min_age = models.PositiveSmallIntegerField(
+        _("minimum age"), null=True, blank=True, validators=[MaxValueValidator(120)]
+    )
+    max_age = models.PositiveSmallIntegerField(
+        _("maximum age"), null=True, blank=True, validators=[MaxValueValidator(120)]
+    )
+    residence_statuses = models.JSONField(
+        _("open to residence statuses"),
+        default=list,
+        blank=True,
+        help_text=_("Leave empty if the offer is open to everyone."),
+    )
+    languages = models.CharField(
+        _("languages offered"),
+        max_length=200,
+        blank=True,
+        help_text=_("Languages the offer is held in, comma-separated, e.g. Deutsch, Arabisch."),
+    )
+    free_of_charge = models.BooleanField(_("free of charge"), default=True)
+    fees = models.CharField(_("fees"), max_length=200, blank=True)
+    capacity = models.PositiveIntegerField(_("places"), null=True, blank=True)
+    availability = models.CharField(
+        _("availability"),
+        max_length=15,
+        choices=Availability.choices,
+        default=Availability.AVAILABLE,
+    )
+    accessible = models.BooleanField(_("step-free access"), default=False)
+    accessibility_note = models.CharField(_("accessibility"), max_length=300, blank=True)
+    email = models.EmailField(_("contact e-mail"), blank=True)
+    phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    url = models.URLField(_("web page"), blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid until"), null=True, blank=True)
+    last_verified = models.DateField(_("last verified"), default=timezone.localdate)
+    #: Raised whenever the German text changes; translations of an older revision are outdated.
+    revision = models.PositiveIntegerField(_("text revision"), default=1)
+    created = models.DateTimeField(_("created"), default=timezone.now)
+    updated = models.DateTimeField(_("last changed"), auto_now=True)
+
+    objects = tenant_manager(queryset=OfferQuerySet)
+
+    class Meta:
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+        ordering = ["-updated"]
+        indexes = [models.Index(fields=["centre", "status"], name="offer_centre_status")]
+        constraints = [
+            models.CheckConstraint(
+                name="offer_age_range",
+                condition=models.Q(min_age__isnull=True)
+                | models.Q(max_age__isnull=True)
+                | models.Q(max_age__gte=models.F("min_age")),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title()
+
+    def text(self, language: str = "de") -> OfferText | None:
+        """Return the text in ``language`` (prefetched ``texts`` are used), else German."""
+        texts = {t.language: t for t in self.texts.all()}
+        return texts.get(language) or texts.get("de")
+
+    def title(self, language: str = "de") -> str:
+        text = self.text(language)
+        return text.title if text else str(_("(untitled offer)"))
+
+    def is_stale(self, months: int = 12, today: date | None = None) -> bool:
+        """Return whether nobody confirmed the offer for ``months`` months."""
+        today = today or timezone.localdate()
+        return self.last_verified < today - timedelta(days=round(months * 30.44))
+
+    def translation_status(self) -> dict[str, str]:
+        """Return ``current``, ``outdated`` or ``missing`` for every content language."""
+        texts = {t.language: t for t in self.texts.all()}
+        result = {}
+        for code, _name in CONTENT_LANGUAGES:
+            text = texts.get(code)
+            if text is None:
+                result[code] = "missing"
+            elif code == "de" or text.source_revision >= self.revision:
+                result[code] = "current"
+            else:
+                result[code] = "outdated"
+        return result
+
+    def residence_status_labels(self) -> list[str]:
+        labels = dict(self.ResidenceStatus.choices)
+        return [str(labels.get(s, s)) for s in self.residence_statuses]
+
+    def language_list(self) -> list[str]:
+        return [lang.strip() for lang in self.languages.split(",") if lang.strip()]
+
+
+class OfferText(models.Model):
+    """Title and description of an offer in one language."""
+
+    tenant_policy = TenantPolicy(centre_path="offer__centre", roles=CENTRE_STAFF)
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="texts")
+    language = models.CharField(_("language"), max_length=5, choices=CONTENT_LANGUAGES)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+    #: The German revision this translation was made from.
+    source_revision = models.PositiveIntegerField(_("translated from revision"), default=1)
+
+    objects = tenant_manager("offer__centre")
+
+    class Meta:
+        verbose_name = _("offer text")
+        verbose_name_plural = _("offer texts")
+        constraints = [
+            models.UniqueConstraint(fields=["offer", "language"], name="offer_text_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.language})"
+
+
+class OfferLocation(models.Model):
+    """A place where an offer takes place."""
+
+    tenant_policy = TenantPolicy(centre_path="offer__centre", roles=CENTRE_STAFF)
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="locations")
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name of the place"), max_length=200, blank=True)
+    street = models.CharField(_("street and number"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=5, blank=True)
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="offer_locations",
+        verbose_name=_("Gemeinde"),
+    )
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+
+    objects = tenant_manager("offer__centre")
+
+    class Meta:
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name or f"{self.street}, {self.municipality}"
+
+
+class OpeningHours(models.Model):
+    """A weekly time slot of an offer (at one of its places)."""
+
+    tenant_policy = TenantPolicy(centre_path="offer__centre", roles=CENTRE_STAFF)
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 1, _("Monday")
+        TUESDAY = 2, _("Tuesday")
+        WEDNESDAY = 3, _("Wednesday")
+        THURSDAY = 4, _("Thursday")
+        FRIDAY = 5, _("Friday")
+        SATURDAY = 6, _("Saturday")
+        SUNDAY = 7, _("Sunday")
+
+    #: iCalendar / HSDS day codes by ISO weekday.
+    DAY_CODES = {1: "MO", 2: "TU", 3: "WE", 4: "TH", 5: "FR", 6: "SA", 7: "SU"}
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="opening_hours")
+    location = models.ForeignKey(
+        OfferLocation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="opening_hours",
+        verbose_name=_("place"),
+    )
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    opens_at = models.TimeField(_("opens at"))
+    closes_at = models.TimeField(_("closes at"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = tenant_manager("offer__centre")
+
+    class Meta:
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        ordering = ["weekday", "opens_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="opening_hours_order", condition=models.Q(closes_at__gt=models.F("opens_at"))
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens_at:%H:%M}–{self.closes_at:%H:%M}"

@@ -1,0 +1,6 @@
+from django.utils.translation import gettext_lazy as _
+
+from teilhabe.core.navigation import NavItem, register
+from teilhabe.core.roles import CENTRE_STAFF
+
+register(NavItem(_("Offers"), "offers:offer-list", frozenset(CENTRE_STAFF), 200))

@@ -1,0 +1,208 @@
+"""The public, multilingual directory of offers: no log-in, published offers only."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_scopes import scope
+
+from teilhabe.core.models import Centre
+from teilhabe.network.models import FieldOfAction
+
+from .directory import Criteria, search
+from .models import CONTENT_LANGUAGES, RTL_LANGUAGES, Offer, OfferText
+
+
+def public_directory(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Run a public view inside the scope of the centre named in the URL."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        centre = get_object_or_404(Centre, slug=slug)
+        with scope(centre=[centre.pk]):
+            return view(request, centre, *args, **kwargs)
+
+    return wrapper
+
+
+def content_language(request: HttpRequest) -> str:
+    """Return the language the visitor chose for the offers' texts (``?sprache=``)."""
+    wanted = request.GET.get("sprache", "")
+    codes = [code for code, _name in CONTENT_LANGUAGES]
+    if wanted in codes:
+        return wanted
+    return request.LANGUAGE_CODE if request.LANGUAGE_CODE in codes else "de"
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("What are you looking for?"), required=False, max_length=100)
+    gemeinde = forms.ModelChoiceField(
+        label=_("Gemeinde"), queryset=None, required=False, empty_label=_("all Gemeinden")
+    )
+    bereich = forms.ChoiceField(label=_("Topic"), required=False)
+    alter = forms.IntegerField(label=_("Age"), required=False, min_value=0, max_value=120)
+    sprache_angebot = forms.CharField(label=_("Language of the offer"), required=False)
+    kostenlos = forms.BooleanField(label=_("Free of charge"), required=False)
+    barrierefrei = forms.BooleanField(label=_("Step-free access"), required=False)
+    jetzt = forms.BooleanField(label=_("Open now"), required=False)
+
+    def __init__(self, *args: Any, centre: Centre, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["gemeinde"].queryset = centre.municipalities()
+        self.fields["bereich"].choices = [("", _("all topics")), *FieldOfAction.choices]
+
+    def criteria(self) -> Criteria:
+        data = self.cleaned_data if self.is_valid() else {}
+        return Criteria(
+            text=data.get("q", ""),
+            municipality=data.get("gemeinde"),
+            field_of_action=data.get("bereich", ""),
+            age=data.get("alter"),
+            language=data.get("sprache_angebot", ""),
+            free=data.get("kostenlos", False),
+            accessible=data.get("barrierefrei", False),
+            open_now=data.get("jetzt", False),
+        )
+
+
+@public_directory
+def directory(request: HttpRequest, centre: Centre) -> HttpResponse:
+    """Search and filter the centre's published offers."""
+    language = content_language(request)
+    form = SearchForm(request.GET or None, centre=centre)
+    german = OfferText.objects.filter(offer=OuterRef("pk"), language="de")
+    results = (
+        search(Offer.objects.for_centre(centre), form.criteria())
+        .select_related("provider")
+        .prefetch_related("texts", "locations__municipality")
+        .annotate(sort_title=Subquery(german.values("title")[:1]))
+        .order_by("sort_title", "pk")
+    )
+    page = Paginator(results, 20).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "offers/public/directory.html",
+        {
+            "centre": centre,
+            "form": form,
+            "page_obj": page,
+            "paginator": page.paginator,
+            "querystring": params.urlencode(),
+            "language": language,
+            "languages": CONTENT_LANGUAGES,
+            "rtl": language in RTL_LANGUAGES,
+            "public_page": True,
+        },
+    )
+
+
+@public_directory
+def offer_page(request: HttpRequest, centre: Centre, uid: str) -> HttpResponse:
+    """One published offer, in the chosen language, with schema.org data for search engines."""
+    offer = get_object_or_404(
+        Offer.objects.for_centre(centre)
+        .published()
+        .select_related("provider")
+        .prefetch_related("texts", "locations__municipality", "opening_hours"),
+        uid=uid,
+    )
+    language = content_language(request)
+    text = offer.text(language)
+    available = [
+        (code, name)
+        for code, name in CONTENT_LANGUAGES
+        if any(t.language == code for t in offer.texts.all())
+    ]
+    return render(
+        request,
+        "offers/public/offer.html",
+        {
+            "centre": centre,
+            "offer": offer,
+            "text": text,
+            "language": text.language if text else "de",
+            "rtl": text is not None and text.language in RTL_LANGUAGES,
+            "available": available,
+            "json_ld": json.dumps(schema_org(request, centre, offer, text), ensure_ascii=False),
+            "public_page": True,
+        },
+    )
+
+
+def schema_org(request: HttpRequest, centre: Centre, offer: Offer, text: Any) -> dict[str, Any]:
+    """Describe the offer as a schema.org ``Service``."""
+    places = list(offer.locations.all())
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Service",
+        "name": text.title if text else "",
+        "description": text.description if text else "",
+        "inLanguage": text.language if text else "de",
+        "url": request.build_absolute_uri(
+            reverse("directory:offer-detail", args=[centre.slug, offer.uid])
+        ),
+        "provider": {"@type": "Organization", "name": offer.provider.name},
+        "areaServed": [{"@type": "City", "name": p.municipality.name} for p in places],
+        "isAccessibleForFree": offer.free_of_charge,
+        "availableLanguage": offer.language_list(),
+        "hoursAvailable": [
+            {
+                "@type": "OpeningHoursSpecification",
+                "dayOfWeek": f"https://schema.org/{DAYS[h.weekday]}",
+                "opens": h.opens_at.strftime("%H:%M"),
+                "closes": h.closes_at.strftime("%H:%M"),
+            }
+            for h in offer.opening_hours.all()
+        ],
+    }
+    if places:
+        p = places[0]
+        data["availableChannel"] = {
+            "@type": "ServiceChannel",
+            "serviceLocation": {
+                "@type": "Place",
+                "name": p.name or offer.provider.name,
+                "address": {
+                    "@type": "PostalAddress",
+                    "streetAddress": p.street,
+                    "postalCode": p.postcode,
+                    "addressLocality": p.municipality.name,
+                    "addressCountry": "DE",
+                },
+                **(
+                    {
+                        "geo": {
+                            "@type": "GeoCoordinates",
+                            "latitude": float(p.latitude),
+                            "longitude": float(p.longitude),
+                        }
+                    }
+                    if p.latitude is not None
+                    else {}
+                ),
+            },
+        }
+    return data
+
+
+DAYS = {
+    1: "Monday",
+    2: "Tuesday",
+    3: "Wednesday",
+    4: "Thursday",
+    5: "Friday",
+    6: "Saturday",
+    7: "Sunday",
+}

@@ -1,0 +1,195 @@
+"""Business rules of the offers directory: texts, places, times, and the publishing workflow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from teilhabe.core.audit import records_actor
+from teilhabe.core.models import Centre, User
+from teilhabe.core.services import ensure_allowed
+
+from .models import CONTENT_LANGUAGES, Offer, OfferLocation, OfferText, OpeningHours
+
+OFFER_FIELDS = (
+    "provider",
+    "field_of_action",
+    "rubric",
+    "min_age",
+    "max_age",
+    "residence_statuses",
+    "languages",
+    "free_of_charge",
+    "fees",
+    "capacity",
+    "availability",
+    "accessible",
+    "accessibility_note",
+    "email",
+    "phone",
+    "url",
+    "valid_from",
+    "valid_to",
+)
+
+#: Allowed status changes and the permission each needs.
+TRANSITIONS = {
+    (Offer.Status.DRAFT, Offer.Status.REVIEW): "offers.change_offer",
+    (Offer.Status.REVIEW, Offer.Status.PUBLISHED): "offers.publish_offer",
+    (Offer.Status.REVIEW, Offer.Status.DRAFT): "offers.change_offer",
+    (Offer.Status.PUBLISHED, Offer.Status.ARCHIVED): "offers.change_offer",
+    (Offer.Status.PUBLISHED, Offer.Status.DRAFT): "offers.change_offer",
+    (Offer.Status.DRAFT, Offer.Status.ARCHIVED): "offers.change_offer",
+    (Offer.Status.ARCHIVED, Offer.Status.DRAFT): "offers.change_offer",
+}
+
+
+class _InCentre:
+    def __init__(self, centre: Centre) -> None:
+        self.centre, self.centre_id = centre, centre.pk
+
+
+@records_actor
+@transaction.atomic
+def save_offer(
+    acting: User,
+    centre: Centre,
+    *,
+    offer: Offer | None = None,
+    title: str,
+    description: str,
+    **data: Any,
+) -> Offer:
+    """Create or change an offer with its German text; a changed text outdates translations."""
+    ensure_allowed(acting, "offers.change_offer", offer or _InCentre(centre))
+    if offer is not None and offer.centre_id != centre.pk:
+        raise ValidationError(_("An offer is changed in its own centre."))
+    unknown = set(data) - set(OFFER_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown offer fields: {sorted(unknown)}")
+    provider = data.get("provider") or (offer.provider if offer else None)
+    if provider is None or provider.centre_id != centre.pk:
+        raise ValidationError({"provider": _("The provider must be an actor of this centre.")})
+    statuses = data.get("residence_statuses", [])
+    if any(s not in Offer.ResidenceStatus.values for s in statuses):
+        raise ValidationError({"residence_statuses": _("Unknown residence status.")})
+    if offer is None:
+        offer = Offer(centre=centre)
+    for name, value in data.items():
+        setattr(offer, name, value)
+    german = offer.texts.filter(language="de").first() if offer.pk else None
+    if german is not None and (german.title, german.description) != (title, description):
+        offer.revision += 1
+    offer.full_clean()
+    offer.save()
+    german = german or OfferText(offer=offer, language="de")
+    german.title, german.description = title.strip(), description.strip()
+    german.source_revision = offer.revision
+    german.full_clean()
+    german.save()
+    return offer
+
+
+@records_actor
+@transaction.atomic
+def save_translation(
+    acting: User, offer: Offer, *, language: str, title: str, description: str
+) -> OfferText:
+    """Save the text of ``offer`` in another language, made from its current German text."""
+    ensure_allowed(acting, "offers.change_offer", offer)
+    if language == "de" or language not in dict(CONTENT_LANGUAGES):
+        raise ValidationError({"language": _("Choose a language other than German.")})
+    text = offer.texts.filter(language=language).first() or OfferText(
+        offer=offer, language=language
+    )
+    text.title, text.description = title.strip(), description.strip()
+    text.source_revision = offer.revision
+    text.full_clean()
+    text.save()
+    return text
+
+
+@records_actor
+@transaction.atomic
+def add_location(acting: User, offer: Offer, **data: Any) -> OfferLocation:
+    """Add a place; it must lie in the centre's area."""
+    ensure_allowed(acting, "offers.change_offer", offer)
+    town = data.get("municipality")
+    if town is None or not offer.centre.municipalities().filter(pk=town.pk).exists():
+        raise ValidationError({"municipality": _("This Gemeinde lies outside the centre's area.")})
+    if data.get("latitude") is None and town.latitude is not None:
+        data["latitude"], data["longitude"] = town.latitude, town.longitude
+    location = OfferLocation(offer=offer, **data)
+    location.full_clean()
+    location.save()
+    return location
+
+
+@records_actor
+@transaction.atomic
+def remove_location(acting: User, location: OfferLocation) -> None:
+    ensure_allowed(acting, "offers.change_offer", location.offer)
+    location.delete()
+
+
+@records_actor
+@transaction.atomic
+def add_opening_hours(acting: User, offer: Offer, **data: Any) -> OpeningHours:
+    """Add a weekly time slot."""
+    ensure_allowed(acting, "offers.change_offer", offer)
+    location = data.get("location")
+    if location is not None and location.offer_id != offer.pk:
+        raise ValidationError({"location": _("Choose one of the offer's places.")})
+    if data["closes_at"] <= data["opens_at"]:
+        raise ValidationError({"closes_at": _("The end lies before the start.")})
+    hours = OpeningHours(offer=offer, **data)
+    hours.full_clean()
+    hours.save()
+    return hours
+
+
+@records_actor
+@transaction.atomic
+def remove_opening_hours(acting: User, hours: OpeningHours) -> None:
+    ensure_allowed(acting, "offers.change_offer", hours.offer)
+    hours.delete()
+
+
+@records_actor
+@transaction.atomic
+def change_status(acting: User, offer: Offer, *, to: str) -> Offer:
+    """Move an offer through draft → in review → published → archived.
+
+    Publishing needs the German text and at least one place, so that the public directory
+    never shows an offer nobody can find.
+    """
+    perm = TRANSITIONS.get((offer.status, to))
+    if perm is None:
+        raise ValidationError(
+            _("An offer that is “%(now)s” cannot become “%(to)s”.")
+            % {"now": offer.get_status_display(), "to": Offer.Status(to).label}
+        )
+    ensure_allowed(acting, perm, offer)
+    if to == Offer.Status.PUBLISHED:
+        if not offer.texts.filter(language="de").exists():
+            raise ValidationError(_("The offer needs a German title and description."))
+        if not offer.locations.exists():
+            raise ValidationError(_("The offer needs at least one place."))
+        offer.last_verified = timezone.localdate()
+    offer.status = to
+    offer.save()
+    return offer
+
+
+@records_actor
+@transaction.atomic
+def confirm_offer(acting: User, offer: Offer) -> Offer:
+    """Record that the offer was checked and is still correct today."""
+    ensure_allowed(acting, "offers.change_offer", offer)
+    offer.last_verified = timezone.localdate()
+    offer.save()
+    return offer

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "offers"
+
+urlpatterns = [
+    path("", views.OfferListView.as_view(), name="offer-list"),
+    path("neu/", views.OfferFormView.as_view(), name="offer-create"),
+    path("<int:pk>/", views.OfferDetailView.as_view(), name="offer-detail"),
+    path("<int:pk>/bearbeiten/", views.OfferFormView.as_view(), name="offer-update"),
+    path("<int:pk>/status/", views.OfferStatusView.as_view(), name="offer-status"),
+    path("<int:pk>/geprueft/", views.OfferConfirmView.as_view(), name="offer-confirm"),
+    path("<int:pk>/uebersetzung/", views.TranslationSaveView.as_view(), name="translation-save"),
+    path("<int:pk>/orte/", views.LocationAddView.as_view(), name="location-add"),
+    path("<int:pk>/zeiten/", views.HoursAddView.as_view(), name="hours-add"),
+    path("orte/<int:pk>/entfernen/", views.LocationRemoveView.as_view(), name="location-remove"),
+    path("zeiten/<int:pk>/entfernen/", views.HoursRemoveView.as_view(), name="hours-remove"),
+]

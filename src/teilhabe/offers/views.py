@@ -1,0 +1,243 @@
+"""Staff views of the offers directory: list, detail, form, texts, places, times, workflow."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, ListView
+
+from teilhabe.core.models import Municipality
+from teilhabe.core.views import (
+    PermissionMixin,
+    SortableListMixin,
+    TenantFormView,
+    TenantObjectMixin,
+)
+from teilhabe.network.permissions import EDITORS
+
+from . import services
+from .forms import LocationForm, OfferFilterForm, OfferForm, OpeningHoursForm, TranslationForm
+from .models import CONTENT_LANGUAGES, Offer, OfferLocation, OfferText, OpeningHours
+
+#: Offers not confirmed for this long are flagged as stale (assumption: one year).
+STALE_AFTER = timedelta(days=365)
+
+
+class OfferListView(PermissionMixin, SortableListMixin, ListView):
+    permission_required = "offers.view_offer"
+    template_name = "offers/offer_list.html"
+    paginate_by = 25
+    default_sort = "-changed"
+    sort_fields = {
+        "title": ("sort_title",),
+        "status": ("status", "sort_title"),
+        "verified": ("last_verified",),
+        "changed": ("updated",),
+    }
+
+    def get_queryset(self) -> QuerySet[Offer]:
+        user = self.request.user
+        towns = Municipality.objects.filter(
+            pk__in=[t.pk for c in user.centres() for t in c.municipalities()]
+        )
+        self.filter_form = OfferFilterForm(self.request.GET or None, municipalities=towns)
+        data = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
+        german = OfferText.objects.filter(offer=OuterRef("pk"), language="de")
+        qs = (
+            Offer.objects.visible_to(user)
+            .select_related("provider")
+            .prefetch_related("texts", "locations__municipality")
+            .annotate(sort_title=Subquery(german.values("title")[:1]))
+        )
+        if data.get("q"):
+            qs = qs.filter(
+                Q(texts__title__icontains=data["q"])
+                | Q(texts__description__icontains=data["q"])
+                | Q(provider__name__icontains=data["q"])
+            ).distinct()
+        if data.get("status"):
+            qs = qs.filter(status=data["status"])
+        if data.get("field"):
+            qs = qs.filter(field_of_action=data["field"])
+        if data.get("municipality"):
+            qs = qs.filter(locations__municipality=data["municipality"]).distinct()
+        if data.get("stale"):
+            qs = qs.filter(last_verified__lt=timezone.localdate() - STALE_AFTER)
+        return self.sort_queryset(qs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            **self.sort_context(),
+            filter_form=self.filter_form,
+            stale_before=timezone.localdate() - STALE_AFTER,
+            can_add=self.request.user.has_perm("offers.change_offer"),
+            **kwargs,
+        )
+
+
+class OfferDetailView(TenantObjectMixin, DetailView):
+    permission_required = "offers.view_offer"
+    model = Offer
+    template_name = "offers/offer_detail.html"
+    context_object_name = "offer"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        offer = self.object
+        user = self.request.user
+        statuses = offer.translation_status()
+        languages = [(code, name, statuses[code]) for code, name in CONTENT_LANGUAGES]
+        moves = [
+            (to, Offer.Status(to).label)
+            for (now, to), perm in services.TRANSITIONS.items()
+            if now == offer.status and user.has_perm(perm, offer)
+        ]
+        return super().get_context_data(
+            languages=languages,
+            texts=offer.texts.all(),
+            locations=offer.locations.select_related("municipality"),
+            hours=offer.opening_hours.select_related("location"),
+            moves=moves,
+            stale=offer.last_verified < timezone.localdate() - STALE_AFTER,
+            can_change=user.has_perm("offers.change_offer", offer),
+            location_form=LocationForm(centre=offer.centre),
+            hours_form=OpeningHoursForm(offer=offer),
+            translation_form=TranslationForm(),
+            **kwargs,
+        )
+
+
+class OfferFormView(TenantFormView):
+    permission_required = "offers.change_offer"
+    template_name = "offers/offer_form.html"
+    form_class = OfferForm
+    model = Offer
+    creator_roles = EDITORS
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "instance": self.object}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(offer=self.object, **kwargs)
+
+    def form_valid(self, form: OfferForm) -> HttpResponse:
+        data = {name: form.cleaned_data[name] for name in services.OFFER_FIELDS}
+        original = Offer.objects.get(pk=self.object.pk) if self.object else None
+        try:
+            offer = services.save_offer(
+                self.request.user,
+                self.centre,
+                offer=original,
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                **data,
+            )
+        except ValidationError as error:
+            return self.service_error(form, error)
+        messages.success(self.request, _("“%(name)s” has been saved.") % {"name": offer})
+        return redirect("offers:offer-detail", pk=offer.pk)
+
+
+class _OfferAction(TenantObjectMixin, View):
+    """A POST on an offer's page; errors come back as a message on that page."""
+
+    permission_required = "offers.change_offer"
+    model = Offer
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        offer = self.get_object()
+        try:
+            text = self.act(request, offer)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            if text:
+                messages.success(request, text)
+        return redirect("offers:offer-detail", pk=offer.pk)
+
+    def act(self, request: HttpRequest, offer: Offer) -> str:
+        raise NotImplementedError
+
+
+class OfferStatusView(_OfferAction):
+    def act(self, request: HttpRequest, offer: Offer) -> str:
+        to = request.POST.get("to", "")
+        if to not in Offer.Status.values:
+            raise ValidationError(_("Unknown status."))
+        services.change_status(request.user, offer, to=to)
+        return _("The offer is now “%(status)s”.") % {"status": offer.get_status_display()}
+
+
+class OfferConfirmView(_OfferAction):
+    def act(self, request: HttpRequest, offer: Offer) -> str:
+        services.confirm_offer(request.user, offer)
+        return _("Thank you: the offer is marked as checked today.")
+
+
+class TranslationSaveView(_OfferAction):
+    def act(self, request: HttpRequest, offer: Offer) -> str:
+        form = TranslationForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Please fill in language, title and description."))
+        services.save_translation(request.user, offer, **form.cleaned_data)
+        return _("The translation has been saved.")
+
+
+class LocationAddView(_OfferAction):
+    def act(self, request: HttpRequest, offer: Offer) -> str:
+        form = LocationForm(request.POST, centre=offer.centre)
+        if not form.is_valid():
+            raise ValidationError(_("Please give at least the Gemeinde of the place."))
+        services.add_location(request.user, offer, **form.cleaned_data)
+        return _("The place has been added.")
+
+
+class HoursAddView(_OfferAction):
+    def act(self, request: HttpRequest, offer: Offer) -> str:
+        form = OpeningHoursForm(request.POST, offer=offer)
+        if not form.is_valid():
+            raise ValidationError(
+                _("Please give a weekday and a start before the end: %(errors)s")
+                % {"errors": " ".join(e for errors in form.errors.values() for e in errors)}
+            )
+        services.add_opening_hours(request.user, offer, **form.cleaned_data)
+        return _("The time has been added.")
+
+
+class _PartRemoveView(View):
+    """Remove a place or a time of an offer (POST)."""
+
+    model: type
+    remove: Any
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not request.user.has_perm("offers.change_offer"):
+            raise PermissionDenied
+        part = get_object_or_404(
+            self.model.objects.visible_to(request.user).select_related("offer"), pk=pk
+        )
+        if not request.user.has_perm("offers.change_offer", part.offer):
+            raise PermissionDenied
+        type(self).remove(request.user, part)
+        messages.success(request, _("Removed."))
+        return redirect("offers:offer-detail", pk=part.offer_id)
+
+
+class LocationRemoveView(PermissionMixin, _PartRemoveView):
+    permission_required = "offers.change_offer"
+    model = OfferLocation
+    remove = services.remove_location
+
+
+class HoursRemoveView(PermissionMixin, _PartRemoveView):
+    permission_required = "offers.change_offer"
+    model = OpeningHours
+    remove = services.remove_opening_hours

@@ -1,0 +1,105 @@
+"""Offers: an officer records an offer, coordination publishes it, a citizen finds it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django_scopes import scopes_disabled
+
+from teilhabe.core.demo import DEMO_PASSWORD, load_full_demo
+from teilhabe.offers.models import Offer
+
+from .support import Tab
+
+pytestmark = pytest.mark.browser
+
+TITLE = "Nähcafé für Frauen Billerbeck"
+
+
+def test_offer_from_draft_to_the_public_directory(browser, live_url, tab: Tab):
+    load_full_demo()
+    tab.log_in("sachbearbeitung@coesfeld.demo", DEMO_PASSWORD)
+    tab.goto("/angebote/")
+    tab.check("offers-list")
+    tab.goto("/angebote/neu/")
+    tab.page.locator("#id_title").fill(TITLE)
+    tab.page.locator("#id_description").fill("Gemeinsam nähen, reden und Deutsch üben.")
+    tab.page.locator("#id_provider").select_option(label="Beratungsstelle Brücke e. V.")
+    tab.page.locator("#id_field_of_action").select_option("cross_cutting")
+    tab.page.locator("#id_min_age").fill("40")
+    tab.page.locator("#id_max_age").fill("18")
+    tab.submit("main form.form-grid")
+    assert tab.page.locator(".kern-error, .kern-alert--danger").count() >= 1  # 40 > 18
+    tab.check("offer-form-errors")
+    tab.page.locator("#id_min_age").fill("16")
+    tab.page.locator("#id_max_age").fill("")
+    tab.submit("main form.form-grid")
+    assert tab.h1() == TITLE
+    tab.check("offer-detail-draft")
+
+    # Place, time and an English text.
+    tab.page.locator("form[action$='/orte/'] #id_municipality").select_option(label="Billerbeck")
+    tab.page.locator("form[action$='/orte/'] #id_street").fill("Markt 5")
+    tab.submit("form[action$='/orte/']")
+    tab.page.locator("form[action$='/zeiten/'] #id_weekday").select_option("3")
+    tab.page.locator("form[action$='/zeiten/'] #id_opens_at").fill("15:00")
+    tab.page.locator("form[action$='/zeiten/'] #id_closes_at").fill("17:00")
+    tab.submit("form[action$='/zeiten/']")
+    tab.page.locator("form[action$='/uebersetzung/'] #id_language").select_option("en")
+    tab.page.locator("form[action$='/uebersetzung/'] #id_title").fill("Sewing café for women")
+    tab.page.locator("form[action$='/uebersetzung/'] #id_description").fill(
+        "Sew, talk and practise German together."
+    )
+    tab.submit("form[action$='/uebersetzung/']")
+    assert "Sewing café for women" in tab.page.locator("main").inner_text()
+    tab.page.get_by_role("button", name="Auf „in Prüfung“ setzen").click()
+    tab.page.wait_for_load_state("load")
+    tab.check("offer-detail-review")
+    # An officer may not publish: that is coordination's decision.
+    assert tab.page.get_by_role("button", name="Auf „veröffentlicht“ setzen").count() == 0
+
+    with scopes_disabled():
+        offer = Offer.objects.get(texts__title=TITLE)
+    coordination = browser.new_context(base_url=live_url, locale="de-DE")
+    coordinator = Tab(coordination.new_page(), live_url)
+    coordinator.log_in("koordination@coesfeld.demo", DEMO_PASSWORD)
+    coordinator.goto(f"/angebote/{offer.pk}/")
+    coordinator.page.get_by_role("button", name="Auf „veröffentlicht“ setzen").click()
+    coordinator.page.wait_for_load_state("load")
+    assert "veröffentlicht" in coordinator.page.locator(".messages").inner_text()
+    coordination.close()
+
+    # A citizen on a phone finds it, in German and in English.
+    phone = browser.new_context(
+        base_url=live_url,
+        locale="de-DE",
+        viewport={"width": 375, "height": 740},
+        is_mobile=True,
+        has_touch=True,
+    )
+    citizen = Tab(phone.new_page(), live_url)
+    citizen.goto("/verzeichnis/coesfeld/")
+    citizen.check("directory-mobile")
+    citizen.page.locator("#id_q").fill("Nähcafé")
+    citizen.page.locator("#id_gemeinde").select_option(label="Billerbeck")
+    citizen.page.locator("#id_kostenlos").check()
+    citizen.submit("form[role=search]")
+    results = citizen.page.locator(".directory-results h2")
+    assert results.all_inner_texts() == [TITLE]
+    citizen.check("directory-search-mobile")
+    width = citizen.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"the page scrolls sideways on a phone ({width}px)"
+    results.first.locator("a").click()
+    citizen.page.wait_for_load_state("load")
+    assert citizen.h1() == TITLE
+    data = json.loads(citizen.page.locator("script[type='application/ld+json']").inner_text())
+    assert data["@type"] == "Service" and data["name"] == TITLE
+    assert data["hoursAvailable"][0]["dayOfWeek"].endswith("Wednesday")
+    citizen.check("public-offer-de")
+    citizen.page.get_by_role("link", name="English").first.click()
+    citizen.page.wait_for_load_state("load")
+    assert citizen.h1() == "Sewing café for women"
+    assert citizen.page.locator("article").get_attribute("lang") == "en"
+    citizen.check("public-offer-en")
+    phone.close()
