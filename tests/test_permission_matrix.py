@@ -147,6 +147,9 @@ MATRIX: dict[str, Staff | Public | Account] = {
     "core:accessibility": Public(),
     "directory:offer-list": Public(obj=lambda centre: {"slug": centre.slug}),
     "directory:offer-detail": Public(obj=a_published_offer),
+    "api:schema": Public(),
+    "api:directory-offers": Public(obj=lambda centre: {"slug": centre.slug}),
+    "api:directory-hsds": Public(obj=lambda centre: {"slug": centre.slug}),
     "core:healthz": Public(),
     "set_language": Public(anonymous=302, method="post"),
     # Network: actors and their contact persons

@@ -6,6 +6,7 @@ urlpatterns = [
     path("netzwerk/", include("teilhabe.network.urls")),
     path("angebote/", include("teilhabe.offers.urls")),
     path("verzeichnis/", include("teilhabe.offers.public_urls")),
+    path("api/", include("teilhabe.api.urls")),
     path("", include("teilhabe.core.urls")),
 ]
 
