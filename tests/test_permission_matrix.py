@@ -82,6 +82,10 @@ def an_offer(centre: Centre) -> dict[str, Any]:
     return {"pk": make_offer(centre).pk}
 
 
+def two_offers(centre: Centre) -> dict[str, Any]:
+    return {"pk": make_offer(centre).pk, "other": make_offer(centre).pk}
+
+
 def a_published_offer(centre: Centre) -> dict[str, Any]:
     return {"slug": centre.slug, "uid": make_offer(centre).uid}
 
@@ -179,6 +183,8 @@ MATRIX: dict[str, Staff | Public | Account] = {
     "network:agreement-update": Staff(EDITORS, obj=an_agreement),
     # Offers: the staff side of the directory
     "offers:offer-list": Staff(CENTRE_STAFF),
+    "offers:duplicates": Staff(CENTRE_STAFF),
+    "offers:duplicate-decide": Staff(EDITORS, obj=two_offers, method="post"),
     "offers:offer-create": Staff(EDITORS),
     "offers:offer-detail": Staff(CENTRE_STAFF, obj=an_offer),
     "offers:offer-update": Staff(EDITORS, obj=an_offer),

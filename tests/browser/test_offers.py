@@ -103,3 +103,21 @@ def test_offer_from_draft_to_the_public_directory(browser, live_url, tab: Tab):
     assert citizen.page.locator("article").get_attribute("lang") == "en"
     citizen.check("public-offer-en")
     phone.close()
+
+
+def test_officer_reviews_duplicate_offers(tab: Tab):
+    load_full_demo()
+    tab.log_in("sachbearbeitung@coesfeld.demo", DEMO_PASSWORD)
+    tab.goto("/angebote/")
+    tab.page.get_by_role("link", name="Doppelstrukturen").click()
+    tab.page.wait_for_load_state("load")
+    pairs = tab.page.locator("main section.panel")
+    before = pairs.count()
+    assert before >= 1
+    tab.check("duplicates")
+    pairs.first.get_by_role("button", name="ergänzen sich").click()
+    tab.page.wait_for_load_state("load")
+    assert "gespeichert" in tab.page.locator(".messages").inner_text()
+    tab.goto("/angebote/doppelstrukturen/?zeige=alle")
+    assert tab.page.locator("main .kern-badge", has_text="ergänzen sich").count() == 1
+    tab.check("duplicates-all")

@@ -28,7 +28,7 @@ class Criteria:
 
 
 def search(offers: QuerySet[Offer], criteria: Criteria, *, now: datetime | None = None) -> Any:
-    """Return the published ``offers`` that match ``criteria``, best matches first."""
+    """Return the published ``offers`` that match ``criteria``."""
     qs = offers.published()
     if criteria.text:
         qs = _text_search(qs, criteria.text)
@@ -61,16 +61,15 @@ def search(offers: QuerySet[Offer], criteria: Criteria, *, now: datetime | None 
 
 def _text_search(qs: QuerySet[Offer], text: str) -> QuerySet[Offer]:
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+        from django.contrib.postgres.search import SearchQuery, SearchVector
 
         query = SearchQuery(text, config="german", search_type="websearch")
-        vector = SearchVector("title", weight="A", config="german") + SearchVector(
-            "description", weight="B", config="german"
+        vector = SearchVector("title", config="german") + SearchVector(
+            "description", config="german"
         )
-        matching = (
-            OfferText.objects.annotate(rank=SearchRank(vector, query))
-            .filter(rank__gt=0)
-            .filter(offer=OuterRef("pk"))
+        # A real match (every word of the query), not merely a rank above zero.
+        matching = OfferText.objects.annotate(document=vector).filter(
+            document=query, offer=OuterRef("pk")
         )
         return qs.filter(Exists(matching))
     # Elsewhere every word must occur in a title or description (any language).

@@ -125,6 +125,7 @@ class Offer(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="offer_age_range",
+                violation_error_message=_("The maximum age lies below the minimum age."),
                 condition=models.Q(min_age__isnull=True)
                 | models.Q(max_age__isnull=True)
                 | models.Q(max_age__gte=models.F("min_age")),
@@ -279,9 +280,47 @@ class OpeningHours(models.Model):
         ordering = ["weekday", "opens_at"]
         constraints = [
             models.CheckConstraint(
-                name="opening_hours_order", condition=models.Q(closes_at__gt=models.F("opens_at"))
+                name="opening_hours_order",
+                condition=models.Q(closes_at__gt=models.F("opens_at")),
+                violation_error_message=_("The end lies before the start."),
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
+
+
+class DuplicateDecision(models.Model):
+    """A reviewed pair of similar offers: really duplicate, or complementary after all."""
+
+    tenant_policy = TenantPolicy(roles=CENTRE_STAFF)
+
+    class Verdict(models.TextChoices):
+        DUPLICATE = "duplicate", _("really duplicate")
+        COMPLEMENTARY = "complementary", _("complementary")
+
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="+")
+    first = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(_("similarity"))
+    verdict = models.CharField(_("decision"), max_length=15, choices=Verdict.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    decided_by = models.ForeignKey(
+        "core.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("decided by")
+    )
+    decided = models.DateTimeField(_("decided on"), default=timezone.now)
+
+    objects = tenant_manager()
+
+    class Meta:
+        verbose_name = _("duplicate decision")
+        verbose_name_plural = _("duplicate decisions")
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="duplicate_pair_unique"),
+            models.CheckConstraint(
+                name="duplicate_pair_ordered", condition=models.Q(first__lt=models.F("second"))
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id}–{self.second_id}: {self.verdict}"

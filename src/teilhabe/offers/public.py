@@ -22,6 +22,9 @@ from teilhabe.network.models import FieldOfAction
 from .directory import Criteria, search
 from .models import CONTENT_LANGUAGES, RTL_LANGUAGES, Offer, OfferText
 
+#: Keep text inside a <script> block (as Django's json_script does).
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
 
 def public_directory(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Run a public view inside the scope of the centre named in the URL."""
@@ -135,7 +138,9 @@ def offer_page(request: HttpRequest, centre: Centre, uid: str) -> HttpResponse:
             "language": text.language if text else "de",
             "rtl": text is not None and text.language in RTL_LANGUAGES,
             "available": available,
-            "json_ld": json.dumps(schema_org(request, centre, offer, text), ensure_ascii=False),
+            "json_ld": json.dumps(
+                schema_org(request, centre, offer, text), ensure_ascii=False
+            ).translate(JSON_SCRIPT_ESCAPES),
             "public_page": True,
         },
     )

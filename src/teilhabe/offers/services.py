@@ -13,7 +13,14 @@ from teilhabe.core.audit import records_actor
 from teilhabe.core.models import Centre, User
 from teilhabe.core.services import ensure_allowed
 
-from .models import CONTENT_LANGUAGES, Offer, OfferLocation, OfferText, OpeningHours
+from .models import (
+    CONTENT_LANGUAGES,
+    DuplicateDecision,
+    Offer,
+    OfferLocation,
+    OfferText,
+    OpeningHours,
+)
 
 OFFER_FIELDS = (
     "provider",
@@ -74,6 +81,9 @@ def save_offer(
     provider = data.get("provider") or (offer.provider if offer else None)
     if provider is None or provider.centre_id != centre.pk:
         raise ValidationError({"provider": _("The provider must be an actor of this centre.")})
+    low, high = data.get("min_age"), data.get("max_age")
+    if low is not None and high is not None and high < low:
+        raise ValidationError({"max_age": _("The maximum age lies below the minimum age.")})
     statuses = data.get("residence_statuses", [])
     if any(s not in Offer.ResidenceStatus.values for s in statuses):
         raise ValidationError({"residence_statuses": _("Unknown residence status.")})
@@ -81,6 +91,7 @@ def save_offer(
         offer = Offer(centre=centre)
     for name, value in data.items():
         setattr(offer, name, value)
+    title, description = title.strip(), description.strip()
     german = offer.texts.filter(language="de").first() if offer.pk else None
     if german is not None and (german.title, german.description) != (title, description):
         offer.revision += 1
@@ -121,7 +132,7 @@ def add_location(acting: User, offer: Offer, **data: Any) -> OfferLocation:
     town = data.get("municipality")
     if town is None or not offer.centre.municipalities().filter(pk=town.pk).exists():
         raise ValidationError({"municipality": _("This Gemeinde lies outside the centre's area.")})
-    if data.get("latitude") is None and town.latitude is not None:
+    if data.get("latitude") is None and data.get("longitude") is None and town.latitude is not None:
         data["latitude"], data["longitude"] = town.latitude, town.longitude
     location = OfferLocation(offer=offer, **data)
     location.full_clean()
@@ -167,6 +178,8 @@ def change_status(acting: User, offer: Offer, *, to: str) -> Offer:
     Publishing needs the German text and at least one place, so that the public directory
     never shows an offer nobody can find.
     """
+    if to not in Offer.Status.values:
+        raise ValidationError(_("Unknown status."))
     perm = TRANSITIONS.get((offer.status, to))
     if perm is None:
         raise ValidationError(
@@ -193,3 +206,32 @@ def confirm_offer(acting: User, offer: Offer) -> Offer:
     offer.last_verified = timezone.localdate()
     offer.save()
     return offer
+
+
+@records_actor
+@transaction.atomic
+def decide_duplicate(
+    acting: User, first: Offer, second: Offer, *, verdict: str, score: float, note: str = ""
+) -> DuplicateDecision:
+    """Keep the decision on a pair of similar offers (a later decision replaces it)."""
+    ensure_allowed(acting, "offers.change_offer", first)
+    ensure_allowed(acting, "offers.change_offer", second)
+    if first.centre_id != second.centre_id:
+        raise ValidationError(_("Only offers of the same centre can be compared."))
+    if verdict not in DuplicateDecision.Verdict.values:
+        raise ValidationError(_("Unknown decision."))
+    if first.pk > second.pk:
+        first, second = second, first
+    decision, _created = DuplicateDecision.objects.update_or_create(
+        first=first,
+        second=second,
+        defaults={
+            "centre": first.centre,
+            "verdict": verdict,
+            "score": score,
+            "note": note,
+            "decided_by": acting,
+            "decided": timezone.now(),
+        },
+    )
+    return decision

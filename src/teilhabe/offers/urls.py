@@ -6,6 +6,12 @@ app_name = "offers"
 
 urlpatterns = [
     path("", views.OfferListView.as_view(), name="offer-list"),
+    path("doppelstrukturen/", views.DuplicateListView.as_view(), name="duplicates"),
+    path(
+        "doppelstrukturen/<int:pk>/<int:other>/",
+        views.DuplicateDecideView.as_view(),
+        name="duplicate-decide",
+    ),
     path("neu/", views.OfferFormView.as_view(), name="offer-create"),
     path("<int:pk>/", views.OfferDetailView.as_view(), name="offer-detail"),
     path("<int:pk>/bearbeiten/", views.OfferFormView.as_view(), name="offer-update"),

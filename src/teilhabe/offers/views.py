@@ -7,13 +7,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, TemplateView
 
 from teilhabe.core.models import Municipality
 from teilhabe.core.views import (
@@ -25,8 +27,16 @@ from teilhabe.core.views import (
 from teilhabe.network.permissions import EDITORS
 
 from . import services
+from .duplicates import find_candidates
 from .forms import LocationForm, OfferFilterForm, OfferForm, OpeningHoursForm, TranslationForm
-from .models import CONTENT_LANGUAGES, Offer, OfferLocation, OfferText, OpeningHours
+from .models import (
+    CONTENT_LANGUAGES,
+    DuplicateDecision,
+    Offer,
+    OfferLocation,
+    OfferText,
+    OpeningHours,
+)
 
 #: Offers not confirmed for this long are flagged as stale (assumption: one year).
 STALE_AFTER = timedelta(days=365)
@@ -241,3 +251,70 @@ class HoursRemoveView(PermissionMixin, _PartRemoveView):
     permission_required = "offers.change_offer"
     model = OpeningHours
     remove = services.remove_opening_hours
+
+
+class DuplicateListView(PermissionMixin, TemplateView):
+    """Offers that look alike for the same place and people, to review as duplicate or not."""
+
+    permission_required = "offers.view_offer"
+    template_name = "offers/duplicates.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user = self.request.user
+        offers = (
+            Offer.objects.visible_to(user)
+            .exclude(status=Offer.Status.ARCHIVED)
+            .select_related("provider")
+            .prefetch_related("texts", "locations__municipality")
+        )
+        by_centre: dict[int, list[Offer]] = {}
+        for offer in offers:
+            by_centre.setdefault(offer.centre_id, []).append(offer)
+        candidates = [c for group in by_centre.values() for c in find_candidates(group)]
+        decisions = {
+            (d.first_id, d.second_id): d
+            for d in DuplicateDecision.objects.visible_to(user).select_related("decided_by")
+        }
+        show = self.request.GET.get("zeige", "offen")
+        rows = []
+        for candidate in candidates:
+            decision = decisions.get((candidate.a.pk, candidate.b.pk))
+            if show == "offen" and decision is not None:
+                continue
+            rows.append((candidate, decision))
+        page = Paginator(rows, 20).get_page(self.request.GET.get("page"))
+        return super().get_context_data(
+            page_obj=page,
+            paginator=page.paginator,
+            show=show,
+            querystring=f"zeige={show}",
+            verdicts=DuplicateDecision.Verdict.choices,
+            can_decide=user.has_perm("offers.change_offer"),
+            **kwargs,
+        )
+
+
+class DuplicateDecideView(PermissionMixin, View):
+    permission_required = "offers.change_offer"
+
+    def post(self, request: HttpRequest, pk: int, other: int) -> HttpResponse:
+        visible = Offer.objects.visible_to(request.user)
+        first = get_object_or_404(visible, pk=pk)
+        second = get_object_or_404(visible, pk=other)
+        try:
+            score = float(request.POST.get("score", "0"))
+            services.decide_duplicate(
+                request.user,
+                first,
+                second,
+                verdict=request.POST.get("verdict", ""),
+                score=score,
+                note=request.POST.get("note", "")[:300],
+            )
+        except (ValidationError, ValueError) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, _("The decision has been kept."))
+        return redirect(
+            f"{reverse('offers:duplicates')}?zeige={request.POST.get('zeige', 'offen')}"
+        )
