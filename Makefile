@@ -34,7 +34,7 @@ node_modules/.installed: package.json package-lock.json
 lint: install
 	$(VENV)/bin/ruff check src tests conftest.py
 	$(VENV)/bin/ruff format --check src tests conftest.py
-	TEILHABE_DATA_DIR=$$(mktemp -d) $(PY) manage.py makemigrations --check --dry-run
+	env -u DATABASE_URL TEILHABE_DATA_DIR=$$(mktemp -d) $(PY) manage.py makemigrations --check --dry-run
 	$(MAKE) --no-print-directory check-translations
 
 check-translations: install

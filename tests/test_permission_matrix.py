@@ -148,6 +148,10 @@ MATRIX: dict[str, Staff | Public | Account] = {
     "core:case-area-update": Staff(frozenset({Role.ADMINISTRATION}), obj=a_case_area),
     "core:access-log": Staff(frozenset({Role.DATA_PROTECTION})),
     "core:statewide": Staff(frozenset({Role.LAKI})),
+    "reporting:centre-figures": Staff(
+        frozenset({Role.LEADERSHIP, Role.COORDINATOR, Role.ADMINISTRATION})
+    ),
+    "reporting:statewide-figures": Staff(frozenset({Role.LAKI})),
     "core:accessibility": Public(),
     "directory:offer-list": Public(obj=lambda centre: {"slug": centre.slug}),
     "directory:offer-detail": Public(obj=a_published_offer),
@@ -184,6 +188,9 @@ MATRIX: dict[str, Staff | Public | Account] = {
     # Offers: the staff side of the directory
     "offers:offer-list": Staff(CENTRE_STAFF),
     "offers:duplicates": Staff(CENTRE_STAFF),
+    "offers:supply-demand": Staff(CENTRE_STAFF),
+    "offers:import": Staff(EDITORS),
+    "offers:population": Staff(EDITORS),
     "offers:duplicate-decide": Staff(EDITORS, obj=two_offers, method="post"),
     "offers:offer-create": Staff(EDITORS),
     "offers:offer-detail": Staff(CENTRE_STAFF, obj=an_offer),

@@ -104,6 +104,7 @@ FEEDBACK_EMAIL = env_str("TEILHABE_FEEDBACK_EMAIL", "barrierefreiheit@teilhabe.e
 
 INSTALLED_APPS = [
     "teilhabe.core",
+    "teilhabe.reporting",
     "teilhabe.network",
     "teilhabe.offers",
     "teilhabe.api",

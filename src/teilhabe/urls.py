@@ -7,6 +7,7 @@ urlpatterns = [
     path("angebote/", include("teilhabe.offers.urls")),
     path("verzeichnis/", include("teilhabe.offers.public_urls")),
     path("api/", include("teilhabe.api.urls")),
+    path("berichte/", include("teilhabe.reporting.urls")),
     path("", include("teilhabe.core.urls")),
 ]
 

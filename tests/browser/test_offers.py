@@ -121,3 +121,51 @@ def test_officer_reviews_duplicate_offers(tab: Tab):
     tab.goto("/angebote/doppelstrukturen/?zeige=alle")
     assert tab.page.locator("main .kern-badge", has_text="ergänzen sich").count() == 1
     tab.check("duplicates-all")
+
+
+def test_coordinator_enters_population_and_reads_the_gaps(tab: Tab):
+    load_full_demo()
+    tab.log_in("koordination@coesfeld.demo", DEMO_PASSWORD)
+    tab.goto("/angebote/bestand-bedarf/?jahr=2026")
+    tab.h1()
+    tab.check("supply-demand-empty")
+    tab.page.get_by_role("link", name="Bevölkerungszahlen eintragen").click()
+    tab.page.wait_for_load_state("load")
+    inputs = tab.page.locator("input[name^='migration-']")
+    for index in range(inputs.count()):
+        inputs.nth(index).fill("1.500" if index else "zwei")
+    tab.submit("main form")
+    assert "keine ganze Zahl" in tab.page.locator(".messages").inner_text()
+    assert inputs.first.input_value() == "zwei"  # nothing typed is lost
+    tab.check("population-error")
+    inputs.first.fill("1.500")
+    tab.submit("main form")
+    tab.goto("/angebote/bestand-bedarf/?jahr=2026")
+    assert tab.page.locator("tbody tr").count() == 11  # every Gemeinde of the Kreis
+    tab.check("supply-demand")
+
+
+def test_officer_checks_an_import_file_first(tab: Tab, tmp_path):
+    load_full_demo()
+    tab.log_in("sachbearbeitung@coesfeld.demo", DEMO_PASSWORD)
+    tab.goto("/angebote/")
+    tab.page.get_by_role("link", name="Akteure und Angebote importieren").click()
+    tab.page.wait_for_load_state("load")
+    tab.check("import-form")
+    table = tmp_path / "akteure.csv"
+    table.write_text(
+        "name;kind;gemeinde;postcode\n"
+        "Sprachpaten Olfen e. V.;volunteer_initiative;Olfen;59399\n"
+        "Ohne Gemeinde e. V.;mso;Atlantis;12345\n",
+        encoding="utf-8",
+    )
+    tab.page.locator("input[type=file]").set_input_files(str(table))
+    tab.page.locator("input[name=kind][value=actors]").check()
+    tab.submit("main form[enctype]")
+    text = tab.page.locator("main").inner_text()
+    assert "Atlantis" in text  # the rejected row and why
+    tab.check("import-dry-run")
+    with scopes_disabled():
+        from teilhabe.network.models import Actor
+
+        assert not Actor.objects.filter(name="Sprachpaten Olfen e. V.").exists()

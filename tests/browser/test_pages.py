@@ -24,6 +24,8 @@ GROUPS = "/netzwerk/gremien/"
 AGREEMENTS = "/netzwerk/vereinbarungen/"
 OWN_ORGANISATION = "/netzwerk/unsere-angaben/"
 OFFERS = "/angebote/"
+FIGURES = "/berichte/zentrum/"
+STATE_FIGURES = "/berichte/land/"
 AREAS = "/zentrum/bezirke/"
 ACCESS_LOG = "/datenschutz/zugriffe/"
 STATEWIDE = "/land/"
@@ -34,8 +36,8 @@ REAUTHENTICATE = "/accounts/reauthenticate/"
 #: What the main navigation of each role links to (DESIGN.md "Who uses it"), written out here
 #: rather than read from the navigation registry so that a wrong registration fails.
 NAVIGATION = {
-    Role.LEADERSHIP: {START, OFFERS, ACTORS, GROUPS, AGREEMENTS, STAFF, AREAS},
-    Role.COORDINATOR: {START, OFFERS, ACTORS, GROUPS, AGREEMENTS, AREAS},
+    Role.LEADERSHIP: {START, OFFERS, ACTORS, GROUPS, AGREEMENTS, STAFF, AREAS, FIGURES},
+    Role.COORDINATOR: {START, OFFERS, ACTORS, GROUPS, AGREEMENTS, AREAS, FIGURES},
     Role.CASE_MANAGER: {START, OFFERS, ACTORS, GROUPS, AGREEMENTS, AREAS},
     Role.NEWCOMER_COUNSELLOR: {START, OFFERS, ACTORS, GROUPS, AGREEMENTS},
     Role.CLERK: {START, OFFERS, ACTORS, GROUPS, AGREEMENTS},
@@ -43,8 +45,8 @@ NAVIGATION = {
     Role.PARTNER: {START, OWN_ORGANISATION},
     Role.INTERPRETER_VOLUNTEER: {START},
     Role.DATA_PROTECTION: {START, OFFERS, ACTORS, GROUPS, AGREEMENTS, ACCESS_LOG},
-    Role.ADMINISTRATION: {START, OFFERS, ACTORS, GROUPS, AGREEMENTS, STAFF, AREAS},
-    Role.LAKI: {START, STATEWIDE},
+    Role.ADMINISTRATION: {START, OFFERS, ACTORS, GROUPS, AGREEMENTS, STAFF, AREAS, FIGURES},
+    Role.LAKI: {START, STATEWIDE, STATE_FIGURES},
 }
 
 

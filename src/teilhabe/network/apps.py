@@ -10,7 +10,7 @@ class NetworkConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import generators, navigation, permissions  # noqa: F401  (registers them)
+        from . import figures, generators, navigation, permissions  # noqa: F401  (registers them)
         from .models import Actor, ContactPerson, CooperationAgreement, Meeting, WorkingGroup
 
         auditlog.register(Actor)

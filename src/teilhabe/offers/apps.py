@@ -10,7 +10,7 @@ class OffersConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import generators, navigation, permissions  # noqa: F401  (registers them)
+        from . import figures, generators, navigation, permissions  # noqa: F401  (registers them)
         from .models import Offer, OfferText
 
         auditlog.register(Offer)

@@ -324,3 +324,36 @@ class DuplicateDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_id}–{self.second_id}: {self.verdict}"
+
+
+class PopulationFigure(models.Model):
+    """Residents of a Gemeinde in a year, as the centre enters them (demand side)."""
+
+    tenant_policy = TenantPolicy(roles=CENTRE_STAFF)
+
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="+")
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+", verbose_name=_("Gemeinde")
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    residents = models.PositiveIntegerField(_("residents"), null=True, blank=True)
+    with_migration_history = models.PositiveIntegerField(
+        _("residents with a migration history"), null=True, blank=True
+    )
+
+    objects = tenant_manager()
+
+    class Meta:
+        verbose_name = _("population figure")
+        verbose_name_plural = _("population figures")
+        ordering = ["municipality__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["centre", "municipality", "year"], name="population_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.year}"

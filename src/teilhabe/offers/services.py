@@ -20,6 +20,7 @@ from .models import (
     OfferLocation,
     OfferText,
     OpeningHours,
+    PopulationFigure,
 )
 
 OFFER_FIELDS = (
@@ -235,3 +236,30 @@ def decide_duplicate(
         },
     )
     return decision
+
+
+@records_actor
+@transaction.atomic
+def save_population(
+    acting: User, centre: Centre, *, year: int, figures: dict[Any, tuple[int | None, int | None]]
+) -> int:
+    """Store residents (and those with a migration history) per Gemeinde for ``year``."""
+    ensure_allowed(acting, "offers.change_offer", _InCentre(centre))
+    allowed = {town.pk: town for town in centre.municipalities()}
+    changed = 0
+    for town, (residents, migration) in figures.items():
+        if town.pk not in allowed:
+            raise ValidationError(_("This Gemeinde lies outside the centre's area."))
+        if residents is not None and migration is not None and migration > residents:
+            raise ValidationError(
+                _("%(town)s: more residents with a migration history than residents.")
+                % {"town": town}
+            )
+        figure, _new = PopulationFigure.objects.get_or_create(
+            centre=centre, municipality=town, year=year
+        )
+        if (figure.residents, figure.with_migration_history) != (residents, migration):
+            figure.residents, figure.with_migration_history = residents, migration
+            figure.save()
+            changed += 1
+    return changed

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import views
+from . import analysis_views, views
 
 app_name = "offers"
 
@@ -22,4 +22,7 @@ urlpatterns = [
     path("<int:pk>/zeiten/", views.HoursAddView.as_view(), name="hours-add"),
     path("orte/<int:pk>/entfernen/", views.LocationRemoveView.as_view(), name="location-remove"),
     path("zeiten/<int:pk>/entfernen/", views.HoursRemoveView.as_view(), name="hours-remove"),
+    path("import/", include("teilhabe.offers.import_urls")),
+    path("bestand-bedarf/", analysis_views.SupplyDemandView.as_view(), name="supply-demand"),
+    path("bevoelkerung/", analysis_views.PopulationView.as_view(), name="population"),
 ]

@@ -1,0 +1,777 @@
+"""Import of actors and offers from tables (CSV, XLSX): idempotent, with a dry run.
+
+Every row is checked and saved on its own, in a savepoint, through the services of the network
+and offers apps, so permissions and the audit trail are those of the forms. A row that would
+change nothing is not saved at all, so importing the same file twice writes no new versions.
+A dry run does the same work inside a transaction that is rolled back: the report is the one
+the real import would give.
+
+Actors are recognised by their name within the centre. Offers carry the id their source gives
+them (``external_id``); the offer's public id is derived from it (:func:`offer_uid`), and so are
+the ids of the place and the weekly time the import keeps, so places and times added by hand
+are left alone.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import re
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import DataError, IntegrityError, models, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from teilhabe.core.models import Centre, Municipality, User
+from teilhabe.core.services import ensure_allowed
+from teilhabe.network import services as network_services
+from teilhabe.network.models import Actor, FieldOfAction
+
+from . import services
+from .models import Offer, OpeningHours
+from .services import _InCentre
+
+#: Fixed for good: the public ids of imported offers are derived from it.
+OFFER_NAMESPACE = uuid.UUID("6f1c1b52-3f5e-5d8c-9a57-2b1e0c7d4a10")
+
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of an import table, as the page and the template explain it."""
+
+    name: str
+    required: bool
+    help: Any
+
+
+ACTOR_COLUMNS = (
+    Column("name", True, gettext_lazy("Name of the organisation; it identifies the actor.")),
+    Column(
+        "kind",
+        False,
+        gettext_lazy("Kind of actor, e.g. Wohlfahrtsverband or welfare; needed for new actors."),
+    ),
+    Column("street", False, gettext_lazy("Street and number.")),
+    Column("postcode", False, gettext_lazy("Five digits.")),
+    Column("gemeinde", False, gettext_lazy("Name or eight-digit key (AGS) of a Gemeinde.")),
+    Column("email", False, gettext_lazy("E-mail address.")),
+    Column("phone", False, gettext_lazy("Phone number.")),
+    Column("website", False, gettext_lazy("Web address.")),
+    Column("languages", False, gettext_lazy("Languages spoken, separated by commas.")),
+    Column("fields_of_action", False, gettext_lazy("Fields of action, separated by commas.")),
+)
+
+OFFER_COLUMNS = (
+    Column(
+        "external_id",
+        True,
+        gettext_lazy("The offer's id in your source list; it must stay the same on every import."),
+    ),
+    Column("title", True, gettext_lazy("Title in German.")),
+    Column("description", True, gettext_lazy("Description in German.")),
+    Column(
+        "provider",
+        False,
+        gettext_lazy("Name of the provider, an actor of the centre; needed for new offers."),
+    ),
+    Column("field_of_action", False, gettext_lazy("Field of action; needed for new offers.")),
+    Column("min_age", False, gettext_lazy("Minimum age in years.")),
+    Column("max_age", False, gettext_lazy("Maximum age in years.")),
+    Column("free_of_charge", False, gettext_lazy("ja or nein (empty: ja).")),
+    Column("fees", False, gettext_lazy("Fees, if any.")),
+    Column("languages", False, gettext_lazy("Languages the offer is held in, comma-separated.")),
+    Column("gemeinde", True, gettext_lazy("Name or eight-digit key (AGS) of the Gemeinde.")),
+    Column("street", False, gettext_lazy("Street and number of the place.")),
+    Column("postcode", False, gettext_lazy("Postcode of the place.")),
+    Column("weekday", False, gettext_lazy("Mo to So, or 1 to 7 (optional).")),
+    Column("opens_at", False, gettext_lazy("Start, e.g. 09:30.")),
+    Column("closes_at", False, gettext_lazy("End, e.g. 12:00.")),
+    Column(
+        "status",
+        False,
+        gettext_lazy("Entwurf (draft, the default), in Prüfung or veröffentlicht (published)."),
+    ),
+)
+
+#: Model fields named in a service's error, and the column the file calls them.
+_FIELD_COLUMNS = {"municipality": "gemeinde", "url": "website"}
+
+
+class RowError(Exception):
+    """A row that cannot be imported; the message says why, in the user's language."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Rejection:
+    row: int
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    """What an import did, or would do in a dry run."""
+
+    kind: str
+    dry_run: bool
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    #: Columns of the file the import does not know (a typo loses data silently otherwise).
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged + len(self.rejected)
+
+    def as_text(self) -> str:
+        """Return the report as lines of text (for the command line)."""
+        lines = [
+            _("Dry run: nothing has been saved.") if self.dry_run else _("Import saved."),
+            _(
+                "%(created)s new, %(updated)s changed, %(unchanged)s unchanged, "
+                "%(rejected)s rejected."
+            )
+            % {
+                "created": self.created,
+                "updated": self.updated,
+                "unchanged": self.unchanged,
+                "rejected": len(self.rejected),
+            },
+        ]
+        if self.ignored_columns:
+            lines.append(
+                _("Ignored columns: %(columns)s") % {"columns": ", ".join(self.ignored_columns)}
+            )
+        lines += [
+            _("Row %(row)s: %(reason)s") % {"row": r.row, "reason": r.reason} for r in self.rejected
+        ]
+        return "\n".join(lines)
+
+
+def offer_uid(centre: Centre, external_id: str) -> uuid.UUID:
+    """Return the public id of the offer that ``external_id`` names in ``centre``'s imports."""
+    return uuid.uuid5(OFFER_NAMESPACE, f"{centre.slug}\n{external_id}")
+
+
+def import_actors(
+    acting: User, centre: Centre, rows: Iterable[Mapping[str, str]], *, dry_run: bool
+) -> ImportReport:
+    """Create or change the actors of ``centre`` named in ``rows`` (one per name)."""
+    ensure_allowed(acting, "network.change_actor", _InCentre(centre))
+    importer = _ActorImporter(acting, centre)
+    return _run("actors", ACTOR_COLUMNS, rows, importer.row, dry_run=dry_run)
+
+
+def import_offers(
+    acting: User, centre: Centre, rows: Iterable[Mapping[str, str]], *, dry_run: bool
+) -> ImportReport:
+    """Create or change the offers of ``centre`` in ``rows``, with their place and time."""
+    ensure_allowed(acting, "offers.change_offer", _InCentre(centre))
+    importer = _OfferImporter(acting, centre)
+    return _run("offers", OFFER_COLUMNS, rows, importer.row, dry_run=dry_run)
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    label: Any
+    columns: tuple[Column, ...]
+    run: Callable[..., ImportReport]
+    sheet_title: Any
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def required(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+
+KINDS = {
+    "actors": ImportKind(gettext_lazy("Actors"), ACTOR_COLUMNS, import_actors, "Akteure"),
+    "offers": ImportKind(gettext_lazy("Offers"), OFFER_COLUMNS, import_offers, "Angebote"),
+}
+
+
+def _run(
+    kind: str,
+    columns: tuple[Column, ...],
+    rows: Iterable[Mapping[str, str]],
+    handle: Callable[[int, Mapping[str, str]], str],
+    *,
+    dry_run: bool,
+) -> ImportReport:
+    rows = list(rows)
+    report = ImportReport(kind=kind, dry_run=dry_run)
+    known = {c.name for c in columns}
+    report.ignored_columns = sorted({key for row in rows for key in row} - known)
+    with transaction.atomic():
+        for position, row in enumerate(rows, start=2):
+            number = getattr(row, "number", position)
+            try:
+                with transaction.atomic():
+                    outcome = handle(number, row)
+            except RowError as error:
+                reason = error.message
+            except ValidationError as error:
+                reason = _describe(error)
+            except PermissionDenied:
+                reason = _("You may not make this change in this centre.")
+            except (IntegrityError, DataError):
+                reason = _("The database refused the row; please check its values.")
+            else:
+                setattr(report, outcome, getattr(report, outcome) + 1)
+                continue
+            report.rejected.append(Rejection(number, reason))
+        if dry_run:
+            transaction.set_rollback(True)
+    return report
+
+
+def _describe(error: ValidationError) -> str:
+    if not hasattr(error, "error_dict"):
+        return " ".join(error.messages)
+    parts = []
+    for name, messages in error.message_dict.items():
+        text = " ".join(messages)
+        if name == NON_FIELD_ERRORS:
+            parts.append(text)
+        else:
+            parts.append(f"{_FIELD_COLUMNS.get(name, name)}: {text}")
+    return " ".join(parts)
+
+
+# Values as people write them
+
+
+def _cell(row: Mapping[str, str], name: str) -> str:
+    return str(row.get(name) or "").strip()
+
+
+def _key(value: str) -> str:
+    return " ".join(value.split()).casefold()
+
+
+def _choices(choices: Iterable[tuple[Any, Any]], *extra: tuple[str, Any]) -> dict[str, Any]:
+    """Return a lookup of choices by value and by German and English label (case-insensitive).
+
+    A label with a part in brackets is also found by either part ("MSO", "Kita").
+    """
+    lookup: dict[str, Any] = {}
+    clashes: set[str] = set()
+    for language in ("de", "en"):
+        with translation.override(language):
+            for value, label in choices:
+                label = str(label)
+                names = {str(value), label}
+                match = re.fullmatch(r"(.+?)\s*\((.+)\)", label)
+                if match:
+                    names |= {match.group(1), match.group(2)}
+                for name in names:
+                    key = _key(name)
+                    if lookup.get(key, value) != value:
+                        clashes.add(key)
+                    lookup[key] = value
+    for key in clashes:
+        del lookup[key]
+    for name, value in extra:
+        lookup[_key(name)] = value
+    return lookup
+
+
+def _labels(choices: Iterable[tuple[Any, Any]]) -> str:
+    return ", ".join(str(label) for _value, label in choices)
+
+
+def _choose(lookup: dict[str, Any], value: str, message: str, choices: Any) -> Any:
+    try:
+        return lookup[_key(value)]
+    except KeyError:
+        raise RowError(message % {"value": value, "allowed": _labels(choices)}) from None
+
+
+def _listing(value: str) -> list[str]:
+    return [part.strip() for part in re.split(r"[,;]", value) if part.strip()]
+
+
+def _languages(value: str) -> str:
+    return ", ".join(_listing(value))
+
+
+def _postcode(value: str) -> str:
+    if value and not re.fullmatch(r"\d{5}", value):
+        raise RowError(_("The postcode “%(value)s” does not have five digits.") % {"value": value})
+    return value
+
+
+def _url(value: str) -> str:
+    if value and "://" not in value:
+        return f"https://{value}"
+    return value
+
+
+_TRUE = {"ja", "j", "yes", "y", "1", "true", "wahr", "x"}
+_FALSE = {"nein", "n", "no", "0", "false", "falsch"}
+
+
+def _yes_no(value: str, column: str) -> bool:
+    key = value.casefold()
+    if not key or key in _TRUE:
+        return True
+    if key in _FALSE:
+        return False
+    raise RowError(
+        _("“%(value)s” in the column %(column)s is neither ja nor nein.")
+        % {"value": value, "column": column}
+    )
+
+
+def _age(value: str, column: str) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit() or int(value) > 120:
+        raise RowError(
+            _("“%(value)s” in the column %(column)s is not an age between 0 and 120.")
+            % {"value": value, "column": column}
+        )
+    return int(value)
+
+
+_TIME = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?(?:[:.]\d{2})?(?:\s*uhr)?", re.IGNORECASE)
+
+
+def _time(value: str, column: str) -> datetime.time:
+    match = _TIME.fullmatch(value)
+    try:
+        if match:
+            return datetime.time(int(match.group(1)), int(match.group(2) or 0))
+        fraction = float(value)  # a time cell without a time format: a fraction of a day
+        if 0 <= fraction < 1:
+            minutes = round(fraction * 24 * 60)
+            return datetime.time(minutes // 60, minutes % 60)
+    except ValueError:
+        pass
+    raise RowError(
+        _("“%(value)s” in the column %(column)s is not a time such as 09:30.")
+        % {"value": value, "column": column}
+    )
+
+
+@functools.cache
+def _weekdays() -> dict[str, Any]:
+    return _choices(
+        OpeningHours.Weekday.choices,
+        *[(str(day), day) for day in range(1, 8)],
+        *zip(("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"), range(1, 8), strict=True),
+        *zip(OpeningHours.DAY_CODES.values(), OpeningHours.DAY_CODES, strict=True),
+    )
+
+
+@functools.cache
+def _kinds() -> dict[str, Any]:
+    return _choices(Actor.Kind.choices)
+
+
+@functools.cache
+def _fields() -> dict[str, Any]:
+    return _choices(FieldOfAction.choices)
+
+
+@functools.cache
+def _statuses() -> dict[str, Any]:
+    return _choices(Offer.Status.choices)
+
+
+def _current(obj: models.Model, name: str) -> Any:
+    """Return a field's value as the import compares it (a related object by its id)."""
+    model_field = obj._meta.get_field(name)
+    if model_field.is_relation:
+        return getattr(obj, model_field.attname)
+    if name == "languages":
+        return _languages(obj.languages)
+    return getattr(obj, name)
+
+
+def _same(current: Any, new: Any) -> bool:
+    if isinstance(new, models.Model):
+        return current == new.pk
+    if isinstance(new, list):
+        return sorted(current or []) == sorted(new)
+    return current == new
+
+
+def _changes(obj: models.Model, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the items of ``data`` that differ from ``obj``."""
+    return {name: value for name, value in data.items() if not _same(_current(obj, name), value)}
+
+
+class _Actors:
+    """The actors of a centre by name: exactly, else by the name in any case if that is unique."""
+
+    def __init__(self, centre: Centre) -> None:
+        self.by_name: dict[str, Actor] = {}
+        self.by_key: dict[str, list[Actor]] = {}
+        for actor in Actor.objects.for_centre(centre):
+            self.add(actor)
+
+    def add(self, actor: Actor) -> None:
+        self.by_name[actor.name] = actor
+        similar = self.by_key.setdefault(_key(actor.name), [])
+        similar[:] = [a for a in similar if a.pk != actor.pk] + [actor]
+
+    def find(self, name: str) -> Actor | None:
+        if name in self.by_name:
+            return self.by_name[name]
+        similar = self.by_key.get(_key(name), [])
+        return similar[0] if len(similar) == 1 else None
+
+
+class _Importer:
+    def __init__(self, acting: User, centre: Centre) -> None:
+        self.acting, self.centre = acting, centre
+        self.seen: dict[str, int] = {}
+        towns = list(centre.municipalities())
+        self.towns = {t.ags: t for t in towns} | {_key(t.name): t for t in towns}
+        self._all_towns: dict[str, Municipality] | None = None
+
+    def once(self, key: str, number: int, message: str, value: str) -> None:
+        """Refuse a second row for the same record: it would silently undo the first."""
+        first = self.seen.setdefault(key, number)
+        if first != number:
+            raise RowError(message % {"value": value, "row": first})
+
+    def town(self, value: str) -> Municipality:
+        key = value.zfill(8) if value.isdigit() else _key(value)
+        town = self.towns.get(key)
+        if town is not None:
+            return town
+        if self._all_towns is None:
+            others = list(Municipality.objects.select_related("district"))
+            self._all_towns = {t.ags: t for t in others} | {_key(t.name): t for t in others}
+        elsewhere = self._all_towns.get(key)
+        if elsewhere is not None:
+            raise RowError(
+                _("The Gemeinde “%(value)s” lies in %(district)s, outside the centre's area.")
+                % {"value": value, "district": elsewhere.district}
+            )
+        raise RowError(
+            _("There is no Gemeinde “%(value)s”. Give its name or its eight-digit key (AGS).")
+            % {"value": value}
+        )
+
+
+class _ActorImporter(_Importer):
+    def __init__(self, acting: User, centre: Centre) -> None:
+        super().__init__(acting, centre)
+        self.actors = _Actors(centre)
+
+    def row(self, number: int, row: Mapping[str, str]) -> str:
+        name = " ".join(_cell(row, "name").split())
+        if not name:
+            raise RowError(_("The name is missing."))
+        self.once(_key(name), number, _("“%(value)s” already appears in row %(row)s."), name)
+        actor = self.actors.find(name)
+        data = self.actor_data(row, actor)
+        if actor is None:
+            actor = network_services.save_actor(self.acting, self.centre, name=name, **data)
+            self.actors.add(actor)
+            return CREATED
+        changed = _changes(actor, data)
+        if not changed:
+            return UNCHANGED
+        # A fresh copy: the service changes the object it is given, also when it then refuses.
+        fresh = Actor.objects.for_centre(self.centre).get(pk=actor.pk)
+        self.actors.add(
+            network_services.save_actor(self.acting, self.centre, actor=fresh, **changed)
+        )
+        return UPDATED
+
+    def actor_data(self, row: Mapping[str, str], actor: Actor | None) -> dict[str, Any]:
+        """Return the values of the columns the file has (an empty cell empties the field)."""
+        data: dict[str, Any] = {}
+        kind = _cell(row, "kind")
+        if kind:
+            data["kind"] = _choose(
+                _kinds(),
+                kind,
+                _("Unknown kind “%(value)s”. Allowed: %(allowed)s."),
+                Actor.Kind.choices,
+            )
+        elif actor is None:
+            raise RowError(_("The kind is missing; a new actor needs one."))
+        for column in ("street", "email", "phone"):
+            if column in row:
+                data[column] = _cell(row, column)
+        if "postcode" in row:
+            data["postcode"] = _postcode(_cell(row, "postcode"))
+        if "website" in row:
+            data["website"] = _url(_cell(row, "website"))
+        if "languages" in row:
+            data["languages"] = _languages(_cell(row, "languages"))
+        if "gemeinde" in row:
+            value = _cell(row, "gemeinde")
+            data["municipality"] = self.town(value) if value else None
+        if "fields_of_action" in row:
+            message = _("Unknown field of action “%(value)s”. Allowed: %(allowed)s.")
+            chosen = {
+                _choose(_fields(), part, message, FieldOfAction.choices)
+                for part in _listing(_cell(row, "fields_of_action"))
+            }
+            data["fields_of_action"] = [f for f in FieldOfAction.values if f in chosen]
+        return data
+
+
+#: The weekly time columns are missing from the file: leave the imported time as it is.
+_KEEP: dict[str, Any] = {}
+
+
+class _OfferImporter(_Importer):
+    def __init__(self, acting: User, centre: Centre) -> None:
+        super().__init__(acting, centre)
+        self.providers = _Actors(centre)
+        self.may_publish = acting.has_perm("offers.publish_offer", _InCentre(centre))
+
+    def row(self, number: int, row: Mapping[str, str]) -> str:
+        external_id = _cell(row, "external_id")
+        if not external_id:
+            raise RowError(_("The external id is missing."))
+        self.once(
+            external_id,
+            number,
+            _("The external id “%(value)s” already appears in row %(row)s."),
+            external_id,
+        )
+        uid = offer_uid(self.centre, external_id)
+        offer = (
+            Offer.objects.for_centre(self.centre).filter(uid=uid).prefetch_related("texts").first()
+        )
+        title = _cell(row, "title")
+        description = "\n".join(_cell(row, "description").splitlines()).strip()
+        if not title:
+            raise RowError(_("The title is missing."))
+        if not description:
+            raise RowError(_("The description is missing."))
+        # Check the whole row before the first write.
+        data = self.offer_data(row, offer)
+        place = self.place_data(row)
+        hours = self.hours_data(row)
+        status = self.status(row, offer)
+
+        outcome = UNCHANGED
+        if offer is None:
+            offer = services.save_offer(
+                self.acting,
+                self.centre,
+                offer=Offer(centre=self.centre, uid=uid),
+                title=title,
+                description=description,
+                **data,
+            )
+            outcome = CREATED
+        else:
+            german = offer.text("de")
+            changed = _changes(offer, data)
+            if (
+                changed
+                or german is None
+                or (german.title, german.description)
+                != (
+                    title,
+                    description,
+                )
+            ):
+                fresh = Offer.objects.for_centre(self.centre).get(pk=offer.pk)
+                offer = services.save_offer(
+                    self.acting,
+                    self.centre,
+                    offer=fresh,
+                    title=title,
+                    description=description,
+                    **changed,
+                )
+                outcome = UPDATED
+        if self.keep_place_and_hours(offer, uid, place, hours) and outcome == UNCHANGED:
+            outcome = UPDATED
+        if status is not None and status != offer.status:
+            for step in _path(offer.status, status):
+                services.change_status(self.acting, offer, to=step)
+            if outcome == UNCHANGED:
+                outcome = UPDATED
+        return outcome
+
+    def offer_data(self, row: Mapping[str, str], offer: Offer | None) -> dict[str, Any]:
+        """Return the offer's values in the row; a new offer needs provider and field."""
+        data: dict[str, Any] = {}
+        provider = " ".join(_cell(row, "provider").split())
+        if provider:
+            data["provider"] = self.providers.find(provider)
+            if data["provider"] is None:
+                raise RowError(
+                    _(
+                        "The provider “%(value)s” is not an actor of this centre. "
+                        "Import the actors first, or check the spelling."
+                    )
+                    % {"value": provider}
+                )
+        elif offer is None:
+            raise RowError(_("The provider is missing; a new offer needs one."))
+        value = _cell(row, "field_of_action")
+        if value:
+            data["field_of_action"] = _choose(
+                _fields(),
+                value,
+                _("Unknown field of action “%(value)s”. Allowed: %(allowed)s."),
+                FieldOfAction.choices,
+            )
+        elif offer is None:
+            raise RowError(_("The field of action is missing; a new offer needs one."))
+        for column in ("min_age", "max_age"):
+            if column in row:
+                data[column] = _age(_cell(row, column), column)
+        low = data.get("min_age", offer.min_age if offer else None)
+        high = data.get("max_age", offer.max_age if offer else None)
+        if low is not None and high is not None and high < low:
+            raise RowError(
+                _("The maximum age (%(high)s) lies below the minimum age (%(low)s).")
+                % {"high": high, "low": low}
+            )
+        if "free_of_charge" in row:
+            data["free_of_charge"] = _yes_no(_cell(row, "free_of_charge"), "free_of_charge")
+        if "fees" in row:
+            data["fees"] = _cell(row, "fees")
+        if "languages" in row:
+            data["languages"] = _languages(_cell(row, "languages"))
+        return data
+
+    def place_data(self, row: Mapping[str, str]) -> dict[str, Any]:
+        value = _cell(row, "gemeinde")
+        if not value:
+            raise RowError(_("The Gemeinde is missing."))
+        return {
+            "municipality": self.town(value),
+            "street": _cell(row, "street"),
+            "postcode": _postcode(_cell(row, "postcode")),
+        }
+
+    def hours_data(self, row: Mapping[str, str]) -> dict[str, Any] | None:
+        """Return the weekly time of the row, ``None`` for none, ``_KEEP`` without the columns."""
+        columns = ("weekday", "opens_at", "closes_at")
+        if not any(c in row for c in columns):
+            return _KEEP
+        day, opens, closes = (_cell(row, c) for c in columns)
+        if not (day or opens or closes):
+            return None
+        if not (day and opens and closes):
+            raise RowError(_("A weekly time needs weekday, opens_at and closes_at."))
+        hours = {
+            "weekday": _choose(
+                _weekdays(),
+                day.rstrip("."),
+                _("Unknown weekday “%(value)s”. Write Mo to So or 1 to 7."),
+                OpeningHours.Weekday.choices,
+            ),
+            "opens_at": _time(opens, "opens_at"),
+            "closes_at": _time(closes, "closes_at"),
+        }
+        if hours["closes_at"] <= hours["opens_at"]:
+            raise RowError(_("The end lies before the start."))
+        return hours
+
+    def status(self, row: Mapping[str, str], offer: Offer | None) -> str | None:
+        """Return the status the row asks for; ``None``: a draft, or keep the current one."""
+        value = _cell(row, "status")
+        if not value:
+            return None
+        status = _choose(
+            _statuses(),
+            value,
+            _("Unknown status “%(value)s”. Allowed: %(allowed)s."),
+            Offer.Status.choices,
+        )
+        publishes = status == Offer.Status.PUBLISHED and (
+            offer is None or offer.status != Offer.Status.PUBLISHED
+        )
+        if publishes and not self.may_publish:
+            raise RowError(
+                _(
+                    "You may not publish offers. Leave the status empty or write “%(draft)s”; "
+                    "the centre's leadership or coordination publishes them."
+                )
+                % {"draft": Offer.Status.DRAFT.label}
+            )
+        return status
+
+    def keep_place_and_hours(
+        self,
+        offer: Offer,
+        uid: uuid.UUID,
+        place: dict[str, Any],
+        hours: dict[str, Any] | None,
+    ) -> bool:
+        """Bring the imported place and weekly time up to date; return whether anything changed.
+
+        There is no service that changes a place or a time, so a changed one is removed and
+        added again with the same id; a time belongs to the imported place and goes with it.
+        """
+        place_uid = uuid.uuid5(uid, "location")
+        hours_uid = uuid.uuid5(uid, "opening-hours")
+        location = offer.locations.filter(uid=place_uid).first()
+        current_hours = offer.opening_hours.filter(uid=hours_uid).first()
+        if hours is _KEEP:
+            hours = (
+                {n: getattr(current_hours, n) for n in ("weekday", "opens_at", "closes_at")}
+                if current_hours
+                else None
+            )
+        changed = False
+        if location is None or _changes(location, place):
+            if location is not None:
+                services.remove_location(self.acting, location)
+                current_hours = None  # removed with its place
+            location = services.add_location(self.acting, offer, uid=place_uid, **place)
+            changed = True
+        wanted = None if hours is None else {**hours, "location": location}
+        if current_hours is not None and (wanted is None or _changes(current_hours, wanted)):
+            services.remove_opening_hours(self.acting, current_hours)
+            current_hours = None
+            changed = True
+        if wanted is not None and current_hours is None:
+            services.add_opening_hours(self.acting, offer, uid=hours_uid, **wanted)
+            changed = True
+        return changed
+
+
+def _path(start: str, goal: str) -> list[str]:
+    """Return the statuses to pass through from ``start`` to ``goal`` (shortest way)."""
+    previous: dict[str, str] = {}
+    queue = deque([start])
+    while queue:
+        status = queue.popleft()
+        if status == goal:
+            break
+        for now, to in services.TRANSITIONS:
+            if now == status and to not in previous and to != start:
+                previous[to] = status
+                queue.append(to)
+    if goal != start and goal not in previous:
+        raise RowError(_("The offer cannot be moved to this status."))
+    steps = []
+    status = goal
+    while status != start:
+        steps.append(status)
+        status = previous[status]
+    return steps[::-1]
