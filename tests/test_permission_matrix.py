@@ -98,6 +98,27 @@ def an_offer_time(centre: Centre) -> dict[str, Any]:
     return {"pk": make_offer(centre).opening_hours.get().pk}
 
 
+def partner_provider(centre: Centre) -> Any:
+    """Return the actor of the partner organisation the matrix's partner works for."""
+    from teilhabe.core.models import Organisation
+    from teilhabe.network.models import Actor
+
+    with scopes_disabled():
+        organisation, _ = Organisation.objects.get_or_create(
+            centre=centre, name="Beratungsstelle Test e. V."
+        )
+        actor, _ = Actor.objects.get_or_create(
+            centre=centre,
+            name=organisation.name,
+            defaults={"kind": Actor.Kind.PROVIDER, "organisation": organisation},
+        )
+        return actor
+
+
+def a_partners_offer(centre: Centre) -> dict[str, Any]:
+    return {"pk": make_offer(centre, provider=partner_provider(centre)).pk}
+
+
 @dataclass(frozen=True)
 class Staff:
     """A page for members with one of ``roles``; other roles get 403."""
@@ -190,6 +211,9 @@ MATRIX: dict[str, Staff | Public | Account] = {
     "offers:duplicates": Staff(CENTRE_STAFF),
     "offers:supply-demand": Staff(CENTRE_STAFF),
     "offers:import": Staff(EDITORS),
+    "offers:partner-offers": Staff(frozenset({Role.PARTNER})),
+    "offers:partner-offer-create": Staff(frozenset({Role.PARTNER})),
+    "offers:partner-offer-update": Staff(frozenset({Role.PARTNER}), obj=a_partners_offer),
     "offers:population": Staff(EDITORS),
     "offers:duplicate-decide": Staff(EDITORS, obj=two_offers, method="post"),
     "offers:offer-create": Staff(EDITORS),
@@ -257,7 +281,10 @@ def _request(client, method: str, url: str):
 
 def _member(role: str, centre: Centre):
     email = f"{role}@matrix.example.org"
-    return make_member(email, role, None if role == Role.LAKI else centre)
+    user = make_member(email, role, None if role == Role.LAKI else centre)
+    if role == Role.PARTNER:
+        partner_provider(centre)  # the partner's organisation is in the actor directory
+    return user
 
 
 @pytest.mark.django_db

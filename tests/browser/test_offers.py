@@ -169,3 +169,55 @@ def test_officer_checks_an_import_file_first(tab: Tab, tmp_path):
         from teilhabe.network.models import Actor
 
         assert not Actor.objects.filter(name="Sprachpaten Olfen e. V.").exists()
+
+
+def test_partner_offer_goes_through_review_to_the_public_directory(browser, live_url, tab: Tab):
+    load_full_demo()
+    partner = tab
+    partner.log_in("partner@coesfeld.demo", DEMO_PASSWORD)
+    partner.page.get_by_role("link", name="Unsere Angebote").click()
+    partner.page.wait_for_load_state("load")
+    partner.check("partner-offers-empty")
+    partner.page.get_by_role("link", name="Neues Angebot").click()
+    partner.page.wait_for_load_state("load")
+    partner.page.locator("#id_title").fill("Lernpatenschaften Coesfeld")
+    partner.page.locator("#id_description").fill("Ehrenamtliche begleiten Kinder beim Lernen.")
+    partner.page.locator("#id_field_of_action").select_option("education")
+    partner.check("partner-offer-form")
+    partner.submit("main form.form-grid")
+    assert "in Prüfung" in partner.page.locator("main").inner_text()
+    partner.check("partner-offers")
+
+    with scopes_disabled():
+        offer = Offer.objects.get(texts__title="Lernpatenschaften Coesfeld")
+        assert offer.status == Offer.Status.REVIEW and offer.provider.organisation is not None
+
+    context = browser.new_context(base_url=live_url, locale="de-DE")
+    coordinator = Tab(context.new_page(), live_url)
+    coordinator.log_in("koordination@coesfeld.demo", DEMO_PASSWORD)
+    coordinator.goto(f"/angebote/{offer.pk}/")
+    place = "form[action$='/orte/']"
+    coordinator.page.locator(f"{place} #id_municipality").select_option(label="Coesfeld")
+    coordinator.page.locator(f"{place} #id_street").fill("Letter Straße 12")
+    coordinator.submit(place)
+    texts = "form[action$='/uebersetzung/']"
+    coordinator.page.locator(f"{texts} #id_language").select_option("en")
+    coordinator.page.locator(f"{texts} #id_title").fill("Learning mentors Coesfeld")
+    coordinator.page.locator(f"{texts} #id_description").fill("Volunteers help children learn.")
+    coordinator.submit(texts)
+    coordinator.page.get_by_role("button", name="Auf „veröffentlicht“ setzen").click()
+    coordinator.page.wait_for_load_state("load")
+    coordinator.check("partner-offer-published")
+    context.close()
+
+    citizen = Tab(browser.new_context(base_url=live_url, locale="en-GB").new_page(), live_url)
+    citizen.goto("/verzeichnis/coesfeld/?q=Lernpatenschaften")
+    # An English-speaking browser gets the English texts where there are some.
+    assert citizen.page.locator(".directory-results h2").all_inner_texts() == [
+        "Learning mentors Coesfeld"
+    ]
+    citizen.goto(f"/verzeichnis/coesfeld/{offer.uid}/?sprache=en")
+    assert citizen.h1() == "Learning mentors Coesfeld"
+    citizen.check("partner-offer-public-en")
+    citizen.goto(f"/verzeichnis/coesfeld/{offer.uid}/?sprache=de")
+    assert citizen.h1() == "Lernpatenschaften Coesfeld"

@@ -16,3 +16,20 @@ rules.add_perm(
     "offers.publish_offer",
     has_role_in_centre_of("leadership", "coordinator", "administration"),
 )
+
+
+@rules.predicate
+def provides(user, offer=None) -> bool:  # type: ignore[no-untyped-def]
+    """Return whether the user works for the partner organisation that provides ``offer``."""
+    if not user.is_authenticated:
+        return False
+    organisations = {m.organisation_id for m in user.active_memberships() if m.organisation_id}
+    if offer is None:
+        return bool(organisations)
+    return offer.provider.organisation_id is not None and (
+        offer.provider.organisation_id in organisations
+    )
+
+
+#: Partners keep their own offers as drafts and send them for review; the centre publishes.
+rules.add_perm("offers.propose_offer", provides)

@@ -76,22 +76,29 @@ def save_offer(
     ensure_allowed(acting, "offers.change_offer", offer or _InCentre(centre))
     if offer is not None and offer.centre_id != centre.pk:
         raise ValidationError(_("An offer is changed in its own centre."))
-    unknown = set(data) - set(OFFER_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown offer fields: {sorted(unknown)}")
     provider = data.get("provider") or (offer.provider if offer else None)
     if provider is None or provider.centre_id != centre.pk:
         raise ValidationError({"provider": _("The provider must be an actor of this centre.")})
+    return _write_offer(offer or Offer(centre=centre), title, description, data)
+
+
+def _write_offer(
+    offer: Offer, title: str, description: str, data: dict[str, Any], *, status: str = ""
+) -> Offer:
+    """Check and save an offer and its German text (the caller checked the permission)."""
+    unknown = set(data) - set(OFFER_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown offer fields: {sorted(unknown)}")
     low, high = data.get("min_age"), data.get("max_age")
     if low is not None and high is not None and high < low:
         raise ValidationError({"max_age": _("The maximum age lies below the minimum age.")})
     statuses = data.get("residence_statuses", [])
     if any(s not in Offer.ResidenceStatus.values for s in statuses):
         raise ValidationError({"residence_statuses": _("Unknown residence status.")})
-    if offer is None:
-        offer = Offer(centre=centre)
     for name, value in data.items():
         setattr(offer, name, value)
+    if status:
+        offer.status = status
     title, description = title.strip(), description.strip()
     german = offer.texts.filter(language="de").first() if offer.pk else None
     if german is not None and (german.title, german.description) != (title, description):
@@ -99,7 +106,7 @@ def save_offer(
     offer.full_clean()
     offer.save()
     german = german or OfferText(offer=offer, language="de")
-    german.title, german.description = title.strip(), description.strip()
+    german.title, german.description = title, description
     german.source_revision = offer.revision
     german.full_clean()
     german.save()
@@ -263,3 +270,38 @@ def save_population(
             figure.save()
             changed += 1
     return changed
+
+
+def partner_offers(user: User) -> Any:
+    """Return the offers whose provider is the partner organisation ``user`` works for."""
+    organisations = [m.organisation_id for m in user.active_memberships() if m.organisation_id]
+    return Offer.objects.filter(provider__organisation_id__in=organisations)
+
+
+@records_actor
+@transaction.atomic
+def save_partner_offer(
+    acting: User,
+    provider: Any,
+    *,
+    offer: Offer | None = None,
+    title: str,
+    description: str,
+    **data: Any,
+) -> Offer:
+    """A partner creates or changes one of its offers; it goes (back) to review.
+
+    Nothing a partner writes reaches the public directory before the centre has looked at it:
+    a changed published offer leaves the directory until the centre publishes it again.
+    """
+    ensure_allowed(acting, "offers.propose_offer", offer or Offer(provider=provider))
+    if offer is not None and offer.provider_id != provider.pk:
+        raise ValidationError(_("This is not an offer of your organisation."))
+    data["provider"] = provider
+    return _write_offer(
+        offer or Offer(centre=provider.centre),
+        title,
+        description,
+        data,
+        status=Offer.Status.REVIEW,
+    )

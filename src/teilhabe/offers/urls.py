@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import analysis_views, views
+from . import analysis_views, partner_views, views
 
 app_name = "offers"
 
@@ -23,6 +23,13 @@ urlpatterns = [
     path("orte/<int:pk>/entfernen/", views.LocationRemoveView.as_view(), name="location-remove"),
     path("zeiten/<int:pk>/entfernen/", views.HoursRemoveView.as_view(), name="hours-remove"),
     path("import/", include("teilhabe.offers.import_urls")),
+    path("partner/", partner_views.PartnerOfferListView.as_view(), name="partner-offers"),
+    path("partner/neu/", partner_views.PartnerOfferFormView.as_view(), name="partner-offer-create"),
+    path(
+        "partner/<int:pk>/",
+        partner_views.PartnerOfferFormView.as_view(),
+        name="partner-offer-update",
+    ),
     path("bestand-bedarf/", analysis_views.SupplyDemandView.as_view(), name="supply-demand"),
     path("bevoelkerung/", analysis_views.PopulationView.as_view(), name="population"),
 ]
