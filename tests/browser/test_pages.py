@@ -9,11 +9,11 @@ import pytest
 from django.contrib.sessions.models import Session
 from django_scopes import scopes_disabled
 
-from teilhabe.core.demo import DEMO_PASSWORD, LOGINS, load_full_demo
+from teilhabe.core.demo import DEMO_PASSWORD, LOGINS, load_demo, load_full_demo
 from teilhabe.core.models import CaseArea, User
 from teilhabe.core.roles import Role
 
-from .support import Tab, totp_code, wrong_totp_code
+from .support import Tab, axe_violations, format_violations, totp_code, wrong_totp_code
 
 pytestmark = pytest.mark.browser
 
@@ -33,6 +33,7 @@ STATEWIDE = "/land/"
 TOTP_ACTIVATE = "/accounts/2fa/totp/activate/"
 MFA_AUTHENTICATE = "/accounts/2fa/authenticate/"
 REAUTHENTICATE = "/accounts/reauthenticate/"
+RECOVERY_CODES = "/accounts/2fa/recovery-codes/"
 
 #: What the main navigation of each role links to (DESIGN.md "Who uses it"), written out here
 #: rather than read from the navigation registry so that a wrong registration fails.
@@ -70,6 +71,19 @@ def test_login_page_is_accessible(tab: Tab):
     tab.check("login")
 
 
+def test_axe_check_reports_violations(tab: Tab):
+    """The check itself works: a page with barriers fails, with a message that says where."""
+    tab.goto("/accounts/login/")
+    tab.page.evaluate(
+        """() => document.querySelector("main").insertAdjacentHTML("beforeend",
+            '<img id="no-alt" src="data:,"><input id="no-label" type="text">')"""
+    )
+    violations = axe_violations(tab.page)
+    assert {"image-alt", "label"} <= {v["id"] for v in violations}
+    message = format_violations("/accounts/login/", violations)
+    assert "#no-alt" in message and "#no-label" in message and "[critical]" in message
+
+
 @pytest.mark.parametrize("login", LOGINS, ids=[login.email for login in LOGINS])
 def test_every_demo_role_logs_in_and_start_page_is_accessible(tab: Tab, login):
     load_full_demo()
@@ -94,34 +108,38 @@ def test_every_demo_role_logs_in_and_start_page_is_accessible(tab: Tab, login):
         tab.check(f"{who}-{path}")
 
 
+def _log_in_without_second_factor(tab: Tab) -> None:
+    """Log in as the data protection officer, who must set up TOTP and has not yet."""
+    load_demo()
+    tab.log_in("datenschutz@coesfeld.demo", DEMO_PASSWORD)
+    # Straight to the set-up: the fresh log-in counts as re-authentication there.
+    assert tab.path == TOTP_ACTIVATE, f"landed on {tab.page.url}"
+
+
+def _secret_shown(tab: Tab) -> str:
+    secret = tab.page.locator("#authenticator_secret").input_value().strip()
+    assert re.fullmatch(r"[A-Z2-7]{16,}=*", secret), secret
+    return secret
+
+
 def test_mfa_enforced_login_sets_up_totp(tab: Tab, settings):
     settings.REQUIRE_MFA = True
-    load_full_demo()
-    tab.log_in("datenschutz@coesfeld.demo", DEMO_PASSWORD)
-
-    if tab.path == REAUTHENTICATE:
-        # allauth (MFA_REAUTHENTICATION_REQUIRED) wants the password once more before an
-        # authenticator is added, even seconds after the log-in.
-        tab.h1()
-        tab.check("reauthenticate")
-        tab.page.locator('main input[name="password"]').fill(DEMO_PASSWORD)
-        tab.submit()
-    assert tab.path == TOTP_ACTIVATE, f"landed on {tab.page.url}"
+    _log_in_without_second_factor(tab)
     tab.h1()
     tab.check("mfa-totp-activate")
 
     # Every other page sends the user back here until the second factor works.
     tab.goto(ACCESS_LOG)
     assert tab.path == TOTP_ACTIVATE
-    # Each GET of the page shows a new secret; read the one shown last.
-    secret = tab.page.locator("#authenticator_secret").input_value().strip()
-    assert re.fullmatch(r"[A-Z2-7]{16,}=*", secret), secret
+    # Each GET of the page shows a new secret: read the one shown last.
+    secret = _secret_shown(tab)
 
     tab.page.locator('input[name="code"]').fill(wrong_totp_code(secret))
     tab.submit()
     assert tab.path == TOTP_ACTIVATE
     assert tab.page.locator(".errorlist, [role=alert]").count() >= 1
-    assert tab.page.locator("#authenticator_secret").input_value().strip() == secret
+    assert _secret_shown(tab) == secret
+    assert not _has_totp("datenschutz@coesfeld.demo")
     tab.check("mfa-totp-activate-wrong-code")
 
     tab.page.locator('input[name="code"]').fill(totp_code(secret))
@@ -129,8 +147,16 @@ def test_mfa_enforced_login_sets_up_totp(tab: Tab, settings):
     assert tab.path != TOTP_ACTIVATE, (
         "the valid code was not accepted: " + tab.page.locator("main").inner_text()
     )
+    assert _has_totp("datenschutz@coesfeld.demo")
+    if tab.path == REAUTHENTICATE:
+        # Known bug, see test_recovery_codes_follow_totp_set_up_without_password_prompt.
+        tab.h1()
+        tab.check("mfa-reauthenticate-after-activation")
+        tab.page.locator('main input[name="password"]').fill(DEMO_PASSWORD)
+        tab.submit()
+    assert tab.path == RECOVERY_CODES, f"landed on {tab.page.url}"
     tab.h1()
-    tab.check("mfa-after-activation")
+    tab.check("mfa-recovery-codes")
 
     tab.goto(START)
     assert tab.path == START
@@ -139,11 +165,33 @@ def test_mfa_enforced_login_sets_up_totp(tab: Tab, settings):
     assert tab.path == ACCESS_LOG
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "AccountAdapter.is_reauthentication_required exempts only mfa_activate_totp: the "
+        "recovery codes shown right after the set-up ask for the password again"
+    ),
+)
+def test_recovery_codes_follow_totp_set_up_without_password_prompt(tab: Tab, settings):
+    settings.REQUIRE_MFA = True
+    _log_in_without_second_factor(tab)
+    tab.page.locator('input[name="code"]').fill(totp_code(_secret_shown(tab)))
+    tab.submit()
+    assert _has_totp("datenschutz@coesfeld.demo")
+    assert tab.path == RECOVERY_CODES, f"landed on {tab.page.url}"
+
+
+def _has_totp(email: str) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user__email=email, type=Authenticator.Type.TOTP).exists()
+
+
 def test_mfa_enforced_login_asks_for_code(tab: Tab, settings):
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
     settings.REQUIRE_MFA = True
-    load_full_demo()
+    load_demo()
     secret = generate_totp_secret()
     user = User.objects.get(email="admin@coesfeld.demo")
     TOTP.activate(user, secret)
@@ -176,7 +224,7 @@ def _logged_in(user: User) -> bool:
 
 
 def test_other_centre_object_answers_404_in_browser(tab: Tab):
-    load_full_demo()
+    load_demo()
     with scopes_disabled():
         own = CaseArea.objects.filter(centre__slug="coesfeld").first()
         other = CaseArea.objects.filter(centre__slug="munster").first()
@@ -194,7 +242,7 @@ def test_other_centre_object_answers_404_in_browser(tab: Tab):
 
 
 def test_language_switch(tab: Tab):
-    load_full_demo()
+    load_demo()
     tab.log_in("koordination@coesfeld.demo", DEMO_PASSWORD)
     html = tab.page.locator("html")
     assert html.get_attribute("lang") == "de"

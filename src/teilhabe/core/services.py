@@ -37,7 +37,7 @@ def add_member(
     organisation: Organisation | None = None,
 ) -> Membership:
     """Give a person a role in ``centre``, creating their account if they have none."""
-    ensure_allowed(actor, "core.change_staff", _CentreObject(centre))
+    ensure_allowed(actor, "core.change_staff", InCentre(centre))
     if role == Role.LAKI:
         raise ValidationError(_("The LaKI role is statewide and cannot be given by a centre."))
     if role == Role.PARTNER and organisation is None:
@@ -94,7 +94,7 @@ def save_case_area(
     case_area: CaseArea | None = None,
 ) -> CaseArea:
     """Create or change a Bezirk of ``centre``."""
-    ensure_allowed(actor, "core.change_case_area", case_area or _CentreObject(centre))
+    ensure_allowed(actor, "core.change_case_area", case_area or InCentre(centre))
     towns = list(municipalities)
     allowed = set(centre.municipalities().values_list("pk", flat=True))
     if any(town.pk not in allowed for town in towns):
@@ -109,8 +109,8 @@ def save_case_area(
     return case_area
 
 
-class _CentreObject:
-    """Stands for "something in this centre" in an object permission check."""
+class InCentre:
+    """Stands for "something new in this centre" in an object permission check."""
 
     def __init__(self, centre: Centre) -> None:
         self.centre = centre

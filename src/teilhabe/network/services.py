@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from teilhabe.core.audit import records_actor
 from teilhabe.core.models import Centre, Municipality, User
-from teilhabe.core.services import ensure_allowed
+from teilhabe.core.services import InCentre, ensure_allowed
 
 from .models import (
     Actor,
@@ -43,16 +43,11 @@ ACTOR_FIELDS = (
 )
 
 
-class _InCentre:
-    def __init__(self, centre: Centre) -> None:
-        self.centre, self.centre_id = centre, centre.pk
-
-
 @records_actor
 @transaction.atomic
 def save_actor(acting: User, centre: Centre, *, actor: Actor | None = None, **data: Any) -> Actor:
     """Create or change an actor of ``centre``; the Gemeinde and parent must be the centre's."""
-    ensure_allowed(acting, "network.change_actor", actor or _InCentre(centre))
+    ensure_allowed(acting, "network.change_actor", actor or InCentre(centre))
     if actor is not None and actor.centre_id != centre.pk:
         raise ValidationError(_("An actor is changed in its own centre."))
     unknown = set(data) - set(ACTOR_FIELDS)
@@ -142,7 +137,7 @@ def save_group(
     fields_of_action: list[str] | tuple[str, ...] = (),
 ) -> WorkingGroup:
     """Create or change a network or working group of ``centre``."""
-    ensure_allowed(acting, "network.change_actor", group or _InCentre(centre))
+    ensure_allowed(acting, "network.change_actor", group or InCentre(centre))
     if any(f not in FieldOfAction.values for f in fields_of_action):
         raise ValidationError({"fields_of_action": _("Unknown field of action.")})
     group = group or WorkingGroup(centre=centre)
@@ -232,7 +227,7 @@ def save_agreement(
     notes: str = "",
 ) -> CooperationAgreement:
     """Create or change a cooperation agreement; it needs at least one partner."""
-    ensure_allowed(acting, "network.change_actor", agreement or _InCentre(centre))
+    ensure_allowed(acting, "network.change_actor", agreement or InCentre(centre))
     if agreement is not None and agreement.centre_id != centre.pk:
         raise ValidationError(_("An agreement is changed in its own centre."))
     partners = _check_actors(centre, partners, "partners")

@@ -30,13 +30,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from teilhabe.core.models import Centre, Municipality, User
-from teilhabe.core.services import ensure_allowed
+from teilhabe.core.services import InCentre, ensure_allowed
 from teilhabe.network import services as network_services
 from teilhabe.network.models import Actor, FieldOfAction
 
 from . import services
 from .models import Offer, OpeningHours
-from .services import _InCentre
 
 #: Fixed for good: the public ids of imported offers are derived from it.
 OFFER_NAMESPACE = uuid.UUID("6f1c1b52-3f5e-5d8c-9a57-2b1e0c7d4a10")
@@ -171,7 +170,7 @@ def import_actors(
     acting: User, centre: Centre, rows: Iterable[Mapping[str, str]], *, dry_run: bool
 ) -> ImportReport:
     """Create or change the actors of ``centre`` named in ``rows`` (one per name)."""
-    ensure_allowed(acting, "network.change_actor", _InCentre(centre))
+    ensure_allowed(acting, "network.change_actor", InCentre(centre))
     importer = _ActorImporter(acting, centre)
     return _run("actors", ACTOR_COLUMNS, rows, importer.row, dry_run=dry_run)
 
@@ -180,7 +179,7 @@ def import_offers(
     acting: User, centre: Centre, rows: Iterable[Mapping[str, str]], *, dry_run: bool
 ) -> ImportReport:
     """Create or change the offers of ``centre`` in ``rows``, with their place and time."""
-    ensure_allowed(acting, "offers.change_offer", _InCentre(centre))
+    ensure_allowed(acting, "offers.change_offer", InCentre(centre))
     importer = _OfferImporter(acting, centre)
     return _run("offers", OFFER_COLUMNS, rows, importer.row, dry_run=dry_run)
 
@@ -543,7 +542,7 @@ class _OfferImporter(_Importer):
     def __init__(self, acting: User, centre: Centre) -> None:
         super().__init__(acting, centre)
         self.providers = _Actors(centre)
-        self.may_publish = acting.has_perm("offers.publish_offer", _InCentre(centre))
+        self.may_publish = acting.has_perm("offers.publish_offer", InCentre(centre))
 
     def row(self, number: int, row: Mapping[str, str]) -> str:
         external_id = _cell(row, "external_id")

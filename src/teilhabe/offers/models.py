@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from teilhabe.core.models import Centre, Municipality
+from teilhabe.core.models import Centre, Coordinates, Municipality
 from teilhabe.core.roles import CENTRE_STAFF
 from teilhabe.core.tenancy import AuditedTenantQuerySet, TenantPolicy, tenant_manager
 from teilhabe.network.models import Actor, FieldOfAction
@@ -196,7 +196,7 @@ class OfferText(models.Model):
         return f"{self.title} ({self.language})"
 
 
-class OfferLocation(models.Model):
+class OfferLocation(Coordinates):
     """A place where an offer takes place."""
 
     tenant_policy = TenantPolicy(centre_path="offer__centre", roles=CENTRE_STAFF)
@@ -211,22 +211,6 @@ class OfferLocation(models.Model):
         on_delete=models.PROTECT,
         related_name="offer_locations",
         verbose_name=_("Gemeinde"),
-    )
-    latitude = models.DecimalField(
-        _("latitude"),
-        max_digits=8,
-        decimal_places=5,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
-    )
-    longitude = models.DecimalField(
-        _("longitude"),
-        max_digits=8,
-        decimal_places=5,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
 
     objects = tenant_manager("offer__centre")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from teilhabe.core.audit import records_actor
 from teilhabe.core.models import Centre, User
-from teilhabe.core.services import ensure_allowed
+from teilhabe.core.services import InCentre, ensure_allowed
 
 from .models import (
     CONTENT_LANGUAGES,
@@ -56,11 +56,6 @@ TRANSITIONS = {
 }
 
 
-class _InCentre:
-    def __init__(self, centre: Centre) -> None:
-        self.centre, self.centre_id = centre, centre.pk
-
-
 @records_actor
 @transaction.atomic
 def save_offer(
@@ -73,7 +68,7 @@ def save_offer(
     **data: Any,
 ) -> Offer:
     """Create or change an offer with its German text; a changed text outdates translations."""
-    ensure_allowed(acting, "offers.change_offer", offer or _InCentre(centre))
+    ensure_allowed(acting, "offers.change_offer", offer or InCentre(centre))
     if offer is not None and offer.centre_id != centre.pk:
         raise ValidationError(_("An offer is changed in its own centre."))
     provider = data.get("provider") or (offer.provider if offer else None)
@@ -251,7 +246,7 @@ def save_population(
     acting: User, centre: Centre, *, year: int, figures: dict[Any, tuple[int | None, int | None]]
 ) -> int:
     """Store residents (and those with a migration history) per Gemeinde for ``year``."""
-    ensure_allowed(acting, "offers.change_offer", _InCentre(centre))
+    ensure_allowed(acting, "offers.change_offer", InCentre(centre))
     allowed = {town.pk: town for town in centre.municipalities()}
     changed = 0
     for town, (residents, migration) in figures.items():

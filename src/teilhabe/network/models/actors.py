@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from teilhabe.core.models import Centre, Municipality, Organisation
+from teilhabe.core.models import Centre, Coordinates, Municipality, Organisation
 from teilhabe.core.roles import CENTRE_STAFF
 from teilhabe.core.tenancy import TenantPolicy, tenant_manager
 
@@ -20,7 +19,7 @@ class FieldOfAction(models.TextChoices):
     MIGRATION = "migration", _("Immigration and refuge")
 
 
-class Actor(models.Model):
+class Actor(Coordinates):
     """An organisation or authority the centre works with."""
 
     tenant_policy = TenantPolicy(roles=CENTRE_STAFF)
@@ -90,22 +89,6 @@ class Actor(models.Model):
         blank=True,
         related_name="actors",
         verbose_name=_("Gemeinde"),
-    )
-    latitude = models.DecimalField(
-        _("latitude"),
-        max_digits=8,
-        decimal_places=5,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
-    )
-    longitude = models.DecimalField(
-        _("longitude"),
-        max_digits=8,
-        decimal_places=5,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
