@@ -99,6 +99,9 @@ CSRF_TRUSTED_ORIGINS = env_list("TEILHABE_CSRF_TRUSTED_ORIGINS", [])
 #: Ask for a second factor (TOTP) from every role that can see personal data.
 REQUIRE_MFA = env_bool("TEILHABE_REQUIRE_MFA", True)
 
+#: Months after which an offer nobody confirmed is flagged as stale.
+OFFER_STALE_MONTHS = env_int("TEILHABE_OFFER_STALE_MONTHS", 12)
+
 #: Address that receives accessibility feedback (BITV NRW feedback mechanism).
 FEEDBACK_EMAIL = env_str("TEILHABE_FEEDBACK_EMAIL", "barrierefreiheit@teilhabe.example")
 

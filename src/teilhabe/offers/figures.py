@@ -6,8 +6,6 @@ existed at the end of the month.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +13,7 @@ from teilhabe.core.models import Centre
 from teilhabe.network.models import FieldOfAction
 from teilhabe.reporting.registry import Period, register
 
-from .models import Offer
+from .models import Offer, stale_before
 
 GROUP = _("Offers")
 
@@ -38,13 +36,9 @@ def new(centre: Centre, period: Period) -> int:
     ).count()
 
 
-@register("offers.stale", _("Published offers not verified for a year"), group=GROUP)
+@register("offers.stale", _("Published offers not verified for too long"), group=GROUP)
 def stale(centre: Centre, period: Period) -> int:
-    return (
-        _published(centre, period)
-        .filter(last_verified__lt=period.end - timedelta(days=365))
-        .count()
-    )
+    return _published(centre, period).filter(last_verified__lt=stale_before(period.end)).count()
 
 
 def _by_field(field: str):  # type: ignore[no-untyped-def]
@@ -60,3 +54,21 @@ for _field in FieldOfAction:
         format_lazy(_("Published offers: {field}"), field=_field.label),
         group=GROUP,
     )(_by_field(_field.value))
+
+
+def _by_status(status: str):  # type: ignore[no-untyped-def]
+    def compute(centre: Centre, period: Period) -> int:
+        return Offer.objects.filter(
+            centre=centre, status=status, created__date__lte=period.end
+        ).count()
+
+    return compute
+
+
+for _status in Offer.Status:
+    if _status != Offer.Status.PUBLISHED:  # "offers.published" counts those
+        register(
+            f"offers.status.{_status.value}",
+            format_lazy(_("Offers with status “{status}”"), status=_status.label),
+            group=GROUP,
+        )(_by_status(_status.value))

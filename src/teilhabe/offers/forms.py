@@ -116,7 +116,7 @@ class OfferFilterForm(forms.Form):
     municipality = forms.ModelChoiceField(
         label=_("Gemeinde"), queryset=None, required=False, empty_label=_("all Gemeinden")
     )
-    stale = forms.BooleanField(label=_("Only offers not verified for a year"), required=False)
+    stale = forms.BooleanField(label=_("Only offers not verified for too long"), required=False)
 
     def __init__(self, *args: Any, municipalities: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

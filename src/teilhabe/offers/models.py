@@ -28,6 +28,14 @@ CONTENT_LANGUAGES = [
 RTL_LANGUAGES = {"ar", "fa"}
 
 
+def stale_before(today: date | None = None) -> date:
+    """Return the day before which a last confirmation counts as stale."""
+    from django.conf import settings
+
+    today = today or timezone.localdate()
+    return today - timedelta(days=round(settings.OFFER_STALE_MONTHS * 30.44))
+
+
 class OfferQuerySet(AuditedTenantQuerySet):
     def published(self, today: date | None = None) -> OfferQuerySet:
         """Return offers the public may see today."""
@@ -144,10 +152,9 @@ class Offer(models.Model):
         text = self.text(language)
         return text.title if text else str(_("(untitled offer)"))
 
-    def is_stale(self, months: int = 12, today: date | None = None) -> bool:
-        """Return whether nobody confirmed the offer for ``months`` months."""
-        today = today or timezone.localdate()
-        return self.last_verified < today - timedelta(days=round(months * 30.44))
+    def is_stale(self, today: date | None = None) -> bool:
+        """Return whether nobody confirmed the offer for the configured number of months."""
+        return self.last_verified < stale_before(today)
 
     def translation_status(self) -> dict[str, str]:
         """Return ``current``, ``outdated`` or ``missing`` for every content language."""

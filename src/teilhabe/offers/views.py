@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -12,7 +11,6 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
@@ -36,10 +34,8 @@ from .models import (
     OfferLocation,
     OfferText,
     OpeningHours,
+    stale_before,
 )
-
-#: Offers not confirmed for this long are flagged as stale (assumption: one year).
-STALE_AFTER = timedelta(days=365)
 
 
 class OfferListView(PermissionMixin, SortableListMixin, ListView):
@@ -81,14 +77,14 @@ class OfferListView(PermissionMixin, SortableListMixin, ListView):
         if data.get("municipality"):
             qs = qs.filter(locations__municipality=data["municipality"]).distinct()
         if data.get("stale"):
-            qs = qs.filter(last_verified__lt=timezone.localdate() - STALE_AFTER)
+            qs = qs.filter(last_verified__lt=stale_before())
         return self.sort_queryset(qs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(
             **self.sort_context(),
             filter_form=self.filter_form,
-            stale_before=timezone.localdate() - STALE_AFTER,
+            stale_before=stale_before(),
             can_add=self.request.user.has_perm("offers.change_offer"),
             **kwargs,
         )
@@ -116,7 +112,7 @@ class OfferDetailView(TenantObjectMixin, DetailView):
             locations=offer.locations.select_related("municipality"),
             hours=offer.opening_hours.select_related("location"),
             moves=moves,
-            stale=offer.last_verified < timezone.localdate() - STALE_AFTER,
+            stale=offer.is_stale(),
             can_change=user.has_perm("offers.change_offer", offer),
             location_form=LocationForm(centre=offer.centre),
             hours_form=OpeningHoursForm(offer=offer),

@@ -101,3 +101,14 @@ def test_partner_pages_show_only_own_offers(client, partner_user, own_actor, cen
         mine.refresh_from_db()
         assert mine.status == Offer.Status.REVIEW
         assert mine.text("de").description == "Neu: auch samstags."
+
+
+def test_stale_period_follows_the_setting(centre, settings):
+    import datetime
+
+    offer = make_offer(centre, last_verified=datetime.date(2026, 1, 10))
+    today = datetime.date(2026, 11, 21)
+    settings.OFFER_STALE_MONTHS = 12
+    assert not offer.is_stale(today=today)
+    settings.OFFER_STALE_MONTHS = 6
+    assert offer.is_stale(today=today)
