@@ -7,6 +7,8 @@ and a :class:`~tests.browser.support.Tab` that checks each page it visits with a
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -68,7 +70,12 @@ def _live_server_settings() -> Iterator[None]:
     redirect of ``SecurityMiddleware``). It speaks plain HTTP, and pytest-django serves
     ``/static/`` through Django's ``StaticFilesHandler`` straight from the finders, so templates
     need the plain storage: the manifest storage of production fails without ``collectstatic``.
+
+    The server's request threads close their database connections after each request: a
+    persistent connection (``CONN_MAX_AGE``) left open by a thread idling on a browser's
+    keep-alive socket would stop PostgreSQL from dropping the test database at the end.
     """
+    from django.db import connections
     from django.test import override_settings
 
     staticfiles = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
@@ -78,7 +85,14 @@ def _live_server_settings() -> Iterator[None]:
         CSRF_COOKIE_SECURE=False,
         STORAGES={**settings.STORAGES, "staticfiles": staticfiles},
     ):
-        yield
+        max_ages = {alias: connections.settings[alias]["CONN_MAX_AGE"] for alias in connections}
+        for alias in connections:
+            connections.settings[alias]["CONN_MAX_AGE"] = 0
+        try:
+            yield
+        finally:
+            for alias, max_age in max_ages.items():
+                connections.settings[alias]["CONN_MAX_AGE"] = max_age
 
 
 @pytest.fixture
@@ -101,6 +115,12 @@ def context(browser: object, live_url: str) -> Iterator[object]:
     ctx.set_default_timeout(10_000)
     yield ctx
     ctx.close()
+    # Let the live server finish the requests the closed pages left behind, so that their
+    # threads end (and close their connections) within this test, not during a later one.
+    deadline = time.monotonic() + 3
+    for thread in threading.enumerate():
+        if "process_request_thread" in thread.name:
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
 
 @pytest.fixture

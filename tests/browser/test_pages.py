@@ -165,13 +165,6 @@ def test_mfa_enforced_login_sets_up_totp(tab: Tab, settings):
     assert tab.path == ACCESS_LOG
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "AccountAdapter.is_reauthentication_required exempts only mfa_activate_totp: the "
-        "recovery codes shown right after the set-up ask for the password again"
-    ),
-)
 def test_recovery_codes_follow_totp_set_up_without_password_prompt(tab: Tab, settings):
     settings.REQUIRE_MFA = True
     _log_in_without_second_factor(tab)

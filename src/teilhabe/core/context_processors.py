@@ -11,7 +11,11 @@ from . import navigation
 def shell(request: HttpRequest) -> dict[str, Any]:
     """Give the base template the navigation of the user's roles and the site settings."""
     user = getattr(request, "user", None)
-    nav = navigation.items_for(user) if user is not None and user.is_authenticated else []
+    from .middleware import mfa_required
+
+    nav = []
+    if user is not None and user.is_authenticated and not mfa_required(user):
+        nav = navigation.items_for(user)  # while the second factor is missing, nothing leads on
     demo: dict[str, Any] = {}
     if settings.DEMO:
         from .demo import DEMO_PASSWORD, LOGINS
