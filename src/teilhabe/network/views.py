@@ -15,7 +15,6 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from teilhabe.core.audit import log_access
-from teilhabe.core.models import Municipality
 from teilhabe.core.views import (
     PermissionMixin,
     SortableListMixin,
@@ -63,9 +62,7 @@ class ActorListView(PermissionMixin, SortableListMixin, ListView):
 
     def get_queryset(self) -> QuerySet[Actor]:
         user = self.request.user
-        towns = Municipality.objects.filter(
-            pk__in=[t.pk for c in user.centres() for t in c.municipalities()]
-        )
+        towns = user.municipalities()
         self.filter_form = ActorFilterForm(self.request.GET or None, municipalities=towns)
         qs = (
             Actor.objects.visible_to(user)
@@ -444,9 +441,7 @@ class CooperationGraphView(PermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user = self.request.user
-        towns = Municipality.objects.filter(
-            pk__in=[t.pk for c in user.centres() for t in c.municipalities()]
-        )
+        towns = user.municipalities()
         form = GraphFilterForm(self.request.GET or None, municipalities=towns)
         data = form.cleaned_data if form.is_valid() else {}
         graph = cooperation_graph(

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
-from teilhabe.core.models import Municipality
 from teilhabe.core.views import (
     PermissionMixin,
     SortableListMixin,
@@ -52,9 +51,7 @@ class OfferListView(PermissionMixin, SortableListMixin, ListView):
 
     def get_queryset(self) -> QuerySet[Offer]:
         user = self.request.user
-        towns = Municipality.objects.filter(
-            pk__in=[t.pk for c in user.centres() for t in c.municipalities()]
-        )
+        towns = user.municipalities()
         self.filter_form = OfferFilterForm(self.request.GET or None, municipalities=towns)
         data = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
         german = OfferText.objects.filter(offer=OuterRef("pk"), language="de")

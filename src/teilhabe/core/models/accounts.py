@@ -15,7 +15,7 @@ from django_scopes import scopes_disabled
 from ..audit import AuditedQuerySet
 from ..roles import CENTRE_STAFF, Role
 from ..tenancy import TenantPolicy, tenant_manager
-from .geography import CaseArea, Centre
+from .geography import CaseArea, Centre, Municipality
 
 
 class UserManager(BaseUserManager.from_queryset(AuditedQuerySet)):  # type: ignore[misc]
@@ -92,6 +92,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     def has_role(self, *roles: str, centre: Centre | int | None = None) -> bool:
         """Return whether this user holds one of ``roles`` (in ``centre`` if given)."""
         return bool(self.roles(centre) & set(roles))
+
+    def municipalities(self) -> models.QuerySet[Municipality]:
+        """Return the Gemeinden of all centres this user is a member of (one query)."""
+        centres = self.centres()
+        return Municipality.objects.filter(
+            Q(pk__in=[c.municipality_id for c in centres if c.municipality_id])
+            | Q(district_id__in=[c.district_id for c in centres if not c.municipality_id])
+        ).order_by("name")
 
     def centres(self) -> list[Centre]:
         """Return the centres this user is a member of."""
