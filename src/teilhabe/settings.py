@@ -102,6 +102,12 @@ REQUIRE_MFA = env_bool("TEILHABE_REQUIRE_MFA", True)
 #: Months after which an offer nobody confirmed is flagged as stale.
 OFFER_STALE_MONTHS = env_int("TEILHABE_OFFER_STALE_MONTHS", 12)
 
+#: Uploaded case documents; never served directly, only through a view that checks access.
+MEDIA_ROOT = Path(env_str("TEILHABE_MEDIA_ROOT", str(DATA_DIR / "media")))
+#: Largest file (in MB) a case document may have.
+UPLOAD_MAX_MB = env_int("TEILHABE_UPLOAD_MAX_MB", 10)
+FILE_UPLOAD_PERMISSIONS = 0o600
+
 #: Address that receives accessibility feedback (BITV NRW feedback mechanism).
 FEEDBACK_EMAIL = env_str("TEILHABE_FEEDBACK_EMAIL", "barrierefreiheit@teilhabe.example")
 
@@ -110,6 +116,7 @@ INSTALLED_APPS = [
     "teilhabe.reporting",
     "teilhabe.network",
     "teilhabe.offers",
+    "teilhabe.cases",
     "teilhabe.api",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -120,6 +127,7 @@ INSTALLED_APPS = [
     "rules",
     "django_scopes",
     "auditlog",
+    "django_countries",
     "allauth",
     "allauth.account",
     "allauth.mfa",

@@ -5,6 +5,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("netzwerk/", include("teilhabe.network.urls")),
     path("angebote/", include("teilhabe.offers.urls")),
+    path("faelle/", include("teilhabe.cases.urls")),
     path("verzeichnis/", include("teilhabe.offers.public_urls")),
     path("api/", include("teilhabe.api.urls")),
     path("berichte/", include("teilhabe.reporting.urls")),

@@ -31,8 +31,11 @@ class TenantPolicy:
     centre_path: str = "centre"
     #: Roles whose members see rows of their own centre.
     roles: frozenset[str] = field(default_factory=frozenset)
-    #: Lookup path to the ``CaseArea`` (Bezirk); members limited to Bezirke see only those rows.
+    #: Lookup path to the ``CaseArea`` (Bezirk); members limited to Bezirke see only those rows
+    #: and the rows of no Bezirk yet.
     area_path: str | None = None
+    #: Lookup path to the responsible user; they see the row even outside their Bezirke.
+    owner_path: str | None = None
 
 
 class TenantQuerySet(models.QuerySet):
@@ -54,7 +57,12 @@ class TenantQuerySet(models.QuerySet):
             allowed = Q(**{f"{policy.centre_path}_id": membership.centre_id})
             area_ids = membership.area_ids()
             if policy.area_path and area_ids:
-                allowed &= Q(**{f"{policy.area_path}__in": area_ids})
+                in_area = Q(**{f"{policy.area_path}__in": area_ids}) | Q(
+                    **{f"{policy.area_path}__isnull": True}
+                )
+                if policy.owner_path:
+                    in_area |= Q(**{f"{policy.owner_path}_id": user.pk})
+                allowed &= in_area
             condition |= allowed
         return self.filter(condition)
 

@@ -54,6 +54,7 @@ class AccessLog(models.Model):
     class Action(models.TextChoices):
         READ = "read", _("read")
         EXPORT = "export", _("export")
+        OVERRIDE = "override", _("passed on without consent")
 
     time = models.DateTimeField(_("time (UTC)"), default=timezone.now, db_index=True)
     user = models.ForeignKey(
