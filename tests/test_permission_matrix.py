@@ -119,6 +119,84 @@ def a_partners_offer(centre: Centre) -> dict[str, Any]:
     return {"pk": make_offer(centre, provider=partner_provider(centre)).pk}
 
 
+def figures_a_system_gap(centre: Centre) -> dict[str, Any]:
+    from teilhabe.cases.models import SystemGap
+
+    gap = SystemGap.objects.create(centre=centre, category="waiting_times", description="Wartezeit")
+    return {"pk": gap.pk}
+
+
+def retention_a_case(centre: Centre) -> dict[str, Any]:
+    from teilhabe.cases.tests.factories import make_case
+
+    return {"pk": make_case(centre).pk}
+
+
+def documents_a_case(centre: Centre) -> dict[str, Any]:
+    from teilhabe.cases.tests.factories import make_case
+
+    return {"pk": make_case(centre).pk}
+
+
+def documents_a_document(centre: Centre) -> dict[str, Any]:
+    from teilhabe.cases.tests.factories import make_case, make_document
+
+    return {"pk": make_document(make_case(centre)).pk}
+
+
+def cases_a_case(centre: Centre) -> dict[str, Any]:
+    from teilhabe.cases.tests.factories import make_case
+
+    return {"pk": make_case(centre).pk}
+
+
+def cases_a_goal(centre: Centre) -> dict[str, Any]:
+    from teilhabe.cases.tests.factories import make_case, make_goal
+
+    return {"pk": make_goal(make_case(centre)).pk}
+
+
+def cases_an_action(centre: Centre) -> dict[str, Any]:
+    from teilhabe.cases.tests.factories import make_action, make_case
+
+    return {"pk": make_action(make_case(centre)).pk}
+
+
+def cases_a_consent(centre: Centre) -> dict[str, Any]:
+    from teilhabe.cases.tests.factories import make_agency, make_case, make_consent
+
+    return {"pk": make_consent(make_case(centre).person, make_agency(centre)).pk}
+
+
+def cases_a_referral(centre: Centre) -> dict[str, Any]:
+    from teilhabe.cases.tests.factories import make_agency, make_case, make_referral
+
+    return {"pk": make_referral(make_case(centre), make_agency(centre)).pk}
+
+
+def cases_a_partners_referral(centre: Centre) -> dict[str, Any]:
+    from teilhabe.cases.tests.factories import make_case, make_referral
+
+    return {"pk": make_referral(make_case(centre), partner_provider(centre)).pk}
+
+
+def cases_a_conference(centre: Centre) -> dict[str, Any]:
+    import datetime
+
+    from django.utils import timezone
+
+    from teilhabe.cases.models import CaseConference
+
+    when = timezone.now() - datetime.timedelta(days=1)
+    return {"pk": CaseConference.objects.create(case=make_case_for(centre), date=when).pk}
+
+
+def make_case_for(centre: Centre) -> Any:
+    from teilhabe.cases.tests.factories import make_case
+
+    return make_case(centre)
+
+
 @dataclass(frozen=True)
 class Staff:
     """A page for members with one of ``roles``; other roles get 403."""
@@ -226,6 +304,62 @@ MATRIX: dict[str, Staff | Public | Account] = {
     "offers:hours-add": Staff(EDITORS, obj=an_offer, method="post"),
     "offers:location-remove": Staff(EDITORS, obj=an_offer_place, method="post"),
     "offers:hours-remove": Staff(EDITORS, obj=an_offer_time, method="post"),
+    # Cases: the case file
+    "cases:case-list": Staff(frozenset({Role.CASE_MANAGER})),
+    "cases:case-create": Staff(frozenset({Role.CASE_MANAGER})),
+    "cases:case-detail": Staff(frozenset({Role.CASE_MANAGER}), obj=cases_a_case),
+    "cases:case-update": Staff(frozenset({Role.CASE_MANAGER}), obj=cases_a_case),
+    "cases:case-assign": Staff(frozenset({Role.CASE_MANAGER}), obj=cases_a_case),
+    "cases:case-phase": Staff(frozenset({Role.CASE_MANAGER}), obj=cases_a_case, method="post"),
+    "cases:case-close": Staff(frozenset({Role.CASE_MANAGER}), obj=cases_a_case),
+    "cases:case-reopen": Staff(frozenset({Role.CASE_MANAGER}), obj=cases_a_case, method="post"),
+    "cases:person-merge": Staff(frozenset({Role.CASE_MANAGER}), obj=cases_a_case, method="post"),
+    "cases:residence-create": Staff(frozenset({Role.CASE_MANAGER}), obj=cases_a_case),
+    "cases:language-create": Staff(frozenset({Role.CASE_MANAGER}), obj=cases_a_case),
+    "cases:household-create": Staff(frozenset({Role.CASE_MANAGER}), obj=cases_a_case),
+    "cases:agency-create": Staff(frozenset({Role.CASE_MANAGER}), obj=cases_a_case),
+    "cases:detail-remove": Staff(frozenset({Role.CASE_MANAGER}), obj=cases_a_case, method="post"),
+    "cases:assessment-create": Staff(frozenset({Role.CASE_MANAGER}), obj=cases_a_case),
+    "cases:goal-create": Staff(frozenset({Role.CASE_MANAGER}), obj=cases_a_case, method="post"),
+    "cases:goal-status": Staff(frozenset({Role.CASE_MANAGER}), obj=cases_a_goal, method="post"),
+    "cases:action-create": Staff(frozenset({Role.CASE_MANAGER}), obj=cases_a_case),
+    "cases:action-done": Staff(frozenset({Role.CASE_MANAGER}), obj=cases_an_action, method="post"),
+    "cases:contact-create": Staff(frozenset({Role.CASE_MANAGER}), obj=cases_a_case),
+    "cases:appointment-create": Staff(frozenset({Role.CASE_MANAGER}), obj=cases_a_case),
+    "cases:consent-create": Staff(frozenset({Role.CASE_MANAGER}), obj=cases_a_case),
+    "cases:consent-withdraw": Staff(
+        frozenset({Role.CASE_MANAGER}), obj=cases_a_consent, method="post"
+    ),
+    "cases:referral-create": Staff(frozenset({Role.CASE_MANAGER}), obj=cases_a_case),
+    "cases:referral-status": Staff(
+        frozenset({Role.CASE_MANAGER}), obj=cases_a_referral, method="post"
+    ),
+    "cases:conference-create": Staff(frozenset({Role.CASE_MANAGER}), obj=cases_a_case),
+    "cases:conference-detail": Staff(frozenset({Role.CASE_MANAGER}), obj=cases_a_conference),
+    "cases:system-gap-create": Staff(frozenset({Role.CASE_MANAGER}), obj=cases_a_case),
+    "cases:partner-referrals": Staff(frozenset({Role.PARTNER})),
+    "cases:partner-referral": Staff(frozenset({Role.PARTNER}), obj=cases_a_partners_referral),
+    # Cases: documents, PDFs and exports
+    "cases:consent-form": Staff(frozenset({Role.CASE_MANAGER}), obj=documents_a_case),
+    "cases:help-plan-pdf": Staff(frozenset({Role.CASE_MANAGER}), obj=documents_a_case),
+    "cases:person-export": Staff(frozenset({Role.CASE_MANAGER}), obj=documents_a_case),
+    "cases:document-upload": Staff(
+        frozenset({Role.CASE_MANAGER}), obj=documents_a_case, method="post"
+    ),
+    "cases:document-download": Staff(frozenset({Role.CASE_MANAGER}), obj=documents_a_document),
+    "cases:document-delete": Staff(
+        frozenset({Role.CASE_MANAGER}), obj=documents_a_document, method="post"
+    ),
+    # Cases: retention and settings
+    "cases:settings": Staff(frozenset({Role.LEADERSHIP, Role.ADMINISTRATION})),
+    "cases:erasure-journal": Staff(frozenset({Role.DATA_PROTECTION, Role.ADMINISTRATION})),
+    "cases:legal-hold": Staff(frozenset({Role.CASE_MANAGER}), obj=retention_a_case, method="post"),
+    # Cases: caseload, figures and system gaps
+    "cases:caseload": Staff(frozenset({Role.LEADERSHIP, Role.COORDINATOR})),
+    "cases:system-gaps": Staff(frozenset({Role.LEADERSHIP, Role.COORDINATOR})),
+    "cases:system-gap-take-up": Staff(
+        frozenset({Role.LEADERSHIP, Role.COORDINATOR}), obj=figures_a_system_gap, method="post"
+    ),
     # django-allauth: log-in, password, second factor
     "account_login": Public(),
     "account_logout": Public(anonymous=302),
