@@ -30,6 +30,12 @@ STATE_FIGURES = "/berichte/land/"
 AREAS = "/zentrum/bezirke/"
 ACCESS_LOG = "/datenschutz/zugriffe/"
 STATEWIDE = "/land/"
+CASES = "/faelle/"
+CASELOAD = "/faelle/fallzahlen/"
+SYSTEM_GAPS = "/faelle/systemrueckmeldungen/"
+CASE_SETTINGS = "/faelle/einstellungen/"
+ERASURE_JOURNAL = "/faelle/loeschprotokoll/"
+REFERRALS = "/faelle/partner/"
 TOTP_ACTIVATE = "/accounts/2fa/totp/activate/"
 MFA_AUTHENTICATE = "/accounts/2fa/authenticate/"
 REAUTHENTICATE = "/accounts/reauthenticate/"
@@ -38,16 +44,57 @@ RECOVERY_CODES = "/accounts/2fa/recovery-codes/"
 #: What the main navigation of each role links to (DESIGN.md "Who uses it"), written out here
 #: rather than read from the navigation registry so that a wrong registration fails.
 NAVIGATION = {
-    Role.LEADERSHIP: {START, OFFERS, ACTORS, GROUPS, AGREEMENTS, STAFF, AREAS, FIGURES},
-    Role.COORDINATOR: {START, OFFERS, ACTORS, GROUPS, AGREEMENTS, AREAS, FIGURES},
-    Role.CASE_MANAGER: {START, OFFERS, ACTORS, GROUPS, AGREEMENTS, AREAS},
+    Role.LEADERSHIP: {
+        START,
+        CASELOAD,
+        SYSTEM_GAPS,
+        OFFERS,
+        ACTORS,
+        GROUPS,
+        AGREEMENTS,
+        STAFF,
+        AREAS,
+        CASE_SETTINGS,
+        FIGURES,
+    },
+    Role.COORDINATOR: {
+        START,
+        CASELOAD,
+        SYSTEM_GAPS,
+        OFFERS,
+        ACTORS,
+        GROUPS,
+        AGREEMENTS,
+        AREAS,
+        FIGURES,
+    },
+    Role.CASE_MANAGER: {START, CASES, OFFERS, ACTORS, GROUPS, AGREEMENTS, AREAS},
     Role.NEWCOMER_COUNSELLOR: {START, OFFERS, ACTORS, GROUPS, AGREEMENTS},
     Role.CLERK: {START, OFFERS, ACTORS, GROUPS, AGREEMENTS},
     Role.IMMIGRATION_OFFICE: {START, OFFERS, ACTORS, GROUPS, AGREEMENTS},
-    Role.PARTNER: {START, OWN_ORGANISATION, OUR_OFFERS},
+    Role.PARTNER: {START, OWN_ORGANISATION, OUR_OFFERS, REFERRALS},
     Role.INTERPRETER_VOLUNTEER: {START},
-    Role.DATA_PROTECTION: {START, OFFERS, ACTORS, GROUPS, AGREEMENTS, ACCESS_LOG},
-    Role.ADMINISTRATION: {START, OFFERS, ACTORS, GROUPS, AGREEMENTS, STAFF, AREAS, FIGURES},
+    Role.DATA_PROTECTION: {
+        START,
+        OFFERS,
+        ACTORS,
+        GROUPS,
+        AGREEMENTS,
+        ACCESS_LOG,
+        ERASURE_JOURNAL,
+    },
+    Role.ADMINISTRATION: {
+        START,
+        OFFERS,
+        ACTORS,
+        GROUPS,
+        AGREEMENTS,
+        STAFF,
+        AREAS,
+        CASE_SETTINGS,
+        FIGURES,
+        ERASURE_JOURNAL,
+    },
     Role.LAKI: {START, STATEWIDE, STATE_FIGURES},
 }
 

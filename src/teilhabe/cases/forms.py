@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
@@ -67,6 +68,18 @@ class PersonForm(forms.ModelForm):
         self.fields["municipality"].queryset = centre.municipalities().order_by("name")
         self.fields["nationalities"].widget.attrs["size"] = 6
         self.fields["nationalities"].help_text = _("Hold Ctrl to choose several.")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        today = datetime.date.today()
+        born, arrived = data.get("birth_date"), data.get("arrival_date")
+        if born and born > today:
+            self.add_error("birth_date", _("The date of birth lies in the future."))
+        if arrived and arrived > today:
+            self.add_error("arrival_date", _("The arrival lies in the future."))
+        if born and arrived and arrived < born:
+            self.add_error("arrival_date", _("The arrival lies before the date of birth."))
+        return data
 
 
 class IntakeForm(PersonForm):
@@ -252,6 +265,16 @@ class ResidenceForm(forms.ModelForm):
         model = ResidenceStatus
         fields = ("kind", "legal_basis", "valid_from", "valid_until")
         widgets = {"valid_from": DateInput(), "valid_until": DateInput()}
+
+
+class HouseholdMemberForm(forms.Form):
+    last_name = forms.CharField(label=_("Last name"), max_length=120)
+    first_name = forms.CharField(label=_("First name"), max_length=120)
+    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput())
+    relation = forms.ChoiceField(
+        label=_("Relation to the person"),
+        choices=[c for c in Person.Relation.choices if c[0] != Person.Relation.SELF],
+    )
 
 
 class LanguageForm(forms.ModelForm):

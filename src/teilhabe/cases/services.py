@@ -34,6 +34,7 @@ from .models import (
     Contact,
     Goal,
     Handover,
+    Household,
     LifeArea,
     NeedAssessment,
     Person,
@@ -731,6 +732,43 @@ def add_agency(actor: User, case: Case, *, agency: Actor, **fields: Any) -> Agen
     responsibility.full_clean()
     responsibility.save()
     return responsibility
+
+
+@records_actor
+@transaction.atomic
+def add_household_member(
+    actor: User,
+    case: Case,
+    *,
+    last_name: str,
+    first_name: str,
+    relation: str,
+    birth_date: datetime.date | None = None,
+) -> Person:
+    """Record a member of the person's household; the household is made on first use."""
+    ensure_allowed(actor, "cases.change_case", case)
+    if relation == Person.Relation.SELF:
+        raise ValidationError({"relation": _("The reference person is the case's person.")})
+    person = Person.objects.select_for_update().get(pk=case.person_id)
+    if person.household_id is None:
+        person.household = Household.objects.create(
+            centre=case.centre, name=_("Household %(name)s") % {"name": person.last_name}
+        )
+        person.relation = Person.Relation.SELF
+        person.version += 1
+        person.save()
+    member = Person(
+        centre=case.centre,
+        household=person.household,
+        relation=relation,
+        last_name=last_name.strip(),
+        first_name=first_name.strip(),
+        birth_date=birth_date,
+        municipality=person.municipality,
+    )
+    member.full_clean()
+    member.save()
+    return member
 
 
 @records_actor

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/zusammenfuehren/", views.MergeView.as_view(), name="person-merge"),
     path("<int:pk>/aufenthalt/", views.ResidenceCreateView.as_view(), name="residence-create"),
     path("<int:pk>/sprachen/", views.LanguageCreateView.as_view(), name="language-create"),
+    path("<int:pk>/haushalt/", views.HouseholdMemberCreateView.as_view(), name="household-create"),
     path("<int:pk>/stellen/", views.AgencyCreateView.as_view(), name="agency-create"),
     path("<int:pk>/entfernen/", views.PersonDetailRemoveView.as_view(), name="detail-remove"),
     path("<int:pk>/einschaetzung/", views.AssessmentView.as_view(), name="assessment-create"),

@@ -36,6 +36,7 @@ from .forms import (
     ConsentForm,
     ContactForm,
     GoalForm,
+    HouseholdMemberForm,
     IntakeForm,
     LanguageForm,
     MinutesForm,
@@ -245,6 +246,9 @@ class CaseMixin(LoginRequiredMixin):
         self.case = self.object if isinstance(self.object, Case) else self.object.case
         if not request.user.has_perm(self.permission, self.case):
             raise PermissionDenied
+        if request.method == "GET":
+            # Every page of the case file shows personal data: each read is logged.
+            log_access(request, self.case, centre=self.case.centre)
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
     def get_target(self, user: Any, pk: int) -> Any:
@@ -258,10 +262,6 @@ class CaseMixin(LoginRequiredMixin):
 class CaseDetailView(CaseMixin, TemplateView):
     permission = "cases.view_case"
     template_name = "cases/case_detail.html"
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        log_access(request, self.case, centre=self.case.centre)
-        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         case = (
@@ -278,7 +278,9 @@ class CaseDetailView(CaseMixin, TemplateView):
         actions = list(case.actions.select_related("agency", "goal", "conference"))
         consents = list(person.consents.select_related("agency"))
         household = (
-            list(person.household.members.exclude(pk=person.pk)) if person.household_id else []
+            list(person.household.members.exclude(pk=person.pk).prefetch_related("cases"))
+            if person.household_id
+            else []
         )
         matches = services.find_duplicates(
             case.centre,
@@ -706,6 +708,16 @@ class LanguageCreateView(CaseFormPageView):
 
     def perform(self, form: LanguageForm) -> None:
         services.add_language(self.request.user, self.case, **form.cleaned_data)
+
+
+class HouseholdMemberCreateView(CaseFormPageView):
+    form_class = HouseholdMemberForm
+    title = gettext_lazy("Add a household member")
+    anchor = "person"
+    success_message = gettext_lazy("The household member has been added.")
+
+    def perform(self, form: HouseholdMemberForm) -> None:
+        services.add_household_member(self.request.user, self.case, **form.cleaned_data)
 
 
 class AgencyCreateView(CaseFormPageView):

@@ -319,3 +319,18 @@ def test_a_stale_version_is_refused_and_nothing_is_lost(alice, bob, centre):
         services.update_case(bob, case, version=case.version, summary="Beides")
         case.refresh_from_db()
         assert case.summary == "Beides"
+
+
+def test_household_members_are_recorded_with_their_relation(alice, centre):
+    with scopes_disabled():
+        case = make_case(centre, case_manager=alice)
+        child = services.add_household_member(
+            alice, case, last_name="Haddad", first_name="Lina", relation="child"
+        )
+        case.person.refresh_from_db()
+        assert child.household == case.person.household and case.person.relation == "self"
+        assert child.centre == centre and not child.cases.exists()
+        with pytest.raises(ValidationError):
+            services.add_household_member(
+                alice, case, last_name="X", first_name="Y", relation="self"
+            )

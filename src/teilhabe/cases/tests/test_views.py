@@ -189,3 +189,13 @@ def test_start_page_shows_overdue_steps_of_my_cases(client, alice, centre):
     client.force_login(alice)
     page = client.get(reverse("core:home")).content.decode()
     assert "Antrag abgeben" in page and case.reference in page
+
+
+def test_every_page_of_the_case_file_logs_the_read(client, alice, centre):
+    with scopes_disabled():
+        case = make_case(centre, case_manager=alice)
+    client.force_login(alice)
+    for name in ("case-detail", "case-update", "case-assign", "case-close", "contact-create"):
+        before = AccessLog.objects.count()
+        assert client.get(reverse(f"cases:{name}", args=[case.pk])).status_code == 200
+        assert AccessLog.objects.count() == before + 1, name

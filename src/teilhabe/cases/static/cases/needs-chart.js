@@ -12,6 +12,7 @@ document.addEventListener("DOMContentLoaded", () => {
     },
     options: {
       animation: false,
+      maintainAspectRatio: false,
       scales: { y: { min: 1, max: 5, ticks: { stepSize: 1 } } },
     },
   });
