@@ -390,9 +390,8 @@ class SystemGap(models.Model):
     It belongs to the centre, not to the case: it outlives the case's erasure.
     """
 
-    tenant_policy = TenantPolicy(
-        roles=frozenset({Role.CASE_MANAGER, Role.COORDINATOR, Role.LEADERSHIP})
-    )
+    #: Read by those who steer (aggregated, pseudonymous); case managers only report them.
+    tenant_policy = TenantPolicy(roles=frozenset({Role.COORDINATOR, Role.LEADERSHIP}))
 
     class Category(models.TextChoices):
         WAITING_TIMES = "waiting_times", _("waiting times")
