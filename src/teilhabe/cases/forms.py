@@ -495,6 +495,8 @@ class CaseFilterForm(forms.Form):
         self.fields["agency"].queryset = (
             Actor.objects.visible_to(user).filter(kind__in=Actor.AUTHORITIES).order_by("name")
         )
+        for name in ("case_area", "municipality", "agency"):
+            self.fields[name].empty_label = _("all")
 
 
 class SearchForm(forms.Form):

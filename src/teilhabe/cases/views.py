@@ -114,7 +114,9 @@ class CaseListView(PermissionMixin, SortableListMixin, ListView):
         qs = Case.objects.visible_to(user).select_related(
             "person", "case_manager", "case_area", "person__municipality"
         )
-        self.filter_form = CaseFilterForm(self.request.GET or None, user=user)
+        self.filter_form = CaseFilterForm(
+            self.request.GET or None, user=user, initial={"phase": "open"}
+        )
         data = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
         phase = data.get("phase") or ("open" if not self.request.GET else "")
         self.phase = phase
