@@ -32,11 +32,11 @@ from faker import Faker
 
 from teilhabe.core import seeding
 from teilhabe.core.demo import DEMO_CENTRE, SECOND_CENTRE
+from teilhabe.core.matching import normalise_name
 from teilhabe.core.models import CaseArea, Centre, Membership, User
 from teilhabe.core.roles import Role
 from teilhabe.network.models import Actor
 
-from .matching import normalise_name
 from .models import (
     Action,
     AgencyResponsibility,

@@ -18,12 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from teilhabe.core.audit import records_actor
+from teilhabe.core.conflicts import EditConflict as EditConflict  # re-exported for callers
+from teilhabe.core.conflicts import check_version
+from teilhabe.core.matching import NAME_THRESHOLD, name_similarity, normalise_name
 from teilhabe.core.models import AccessLog, CaseArea, Centre, User
 from teilhabe.core.roles import Role
 from teilhabe.core.services import InCentre, ensure_allowed
 from teilhabe.network.models import Actor
 
-from .matching import NAME_THRESHOLD, name_similarity, normalise_name
 from .models import (
     Action,
     AgencyResponsibility,
@@ -85,20 +87,6 @@ REFERRAL_ANSWERS = {
     Referral.Status.ACCEPTED: {Referral.Status.STARTED, Referral.Status.DECLINED},
     Referral.Status.STARTED: {Referral.Status.COMPLETED},
 }
-
-
-class EditConflict(ValidationError):
-    """Someone else saved the same record since the form was opened."""
-
-    def __init__(self, current: Any) -> None:
-        super().__init__(
-            _(
-                "Someone else changed this record while you were editing it. Their values are "
-                "shown below next to yours: choose what to keep and save again."
-            ),
-            code="conflict",
-        )
-        self.current = current
 
 
 class PossibleDuplicate(ValidationError):
@@ -255,11 +243,6 @@ def open_case(
     return case
 
 
-def _check_version(obj: Any, expected: int | None) -> None:
-    if expected is not None and obj.version != expected:
-        raise EditConflict(obj)
-
-
 @records_actor
 @transaction.atomic
 def update_person(
@@ -270,7 +253,7 @@ def update_person(
     if person.pk != case.person_id and person.household_id != case.person.household_id:
         raise PermissionDenied
     current = Person.objects.select_for_update().get(pk=person.pk)
-    _check_version(current, version)
+    check_version(current, version)
     unknown = set(fields) - set(PERSON_FIELDS) - {"relation"}
     if unknown:
         raise ValueError(f"not person fields: {sorted(unknown)}")
@@ -288,7 +271,7 @@ def update_case(actor: User, case: Case, *, version: int | None, **fields: Any) 
     """Change a case's data; refused with :class:`EditConflict` if it changed meanwhile."""
     ensure_allowed(actor, "cases.change_case", case)
     current = Case.objects.select_for_update().get(pk=case.pk)
-    _check_version(current, version)
+    check_version(current, version)
     unknown = set(fields) - set(CASE_FIELDS)
     if unknown:
         raise ValueError(f"not case fields: {sorted(unknown)}")

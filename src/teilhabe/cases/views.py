@@ -146,7 +146,7 @@ class CaseListView(PermissionMixin, SortableListMixin, ListView):
             qs = qs.filter(case_manager=user)
         self.search = self.request.session.get(SEARCH_KEY, "")
         if self.search:
-            from .matching import normalise_name
+            from teilhabe.core.matching import normalise_name
 
             term = normalise_name(self.search)
             qs = qs.filter(

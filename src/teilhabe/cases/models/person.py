@@ -135,7 +135,7 @@ class Person(models.Model):
         return f"{self.last_name}, {self.first_name}"
 
     def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        from ..matching import normalise_name
+        from teilhabe.core.matching import normalise_name
 
         self.search_name = normalise_name(f"{self.last_name} {self.first_name}")
         super().save(*args, **kwargs)
