@@ -9,7 +9,7 @@ export TEILHABE_DATA_DIR ?= $(CURDIR)/var
 # The demo on a laptop: plain HTTP on localhost, static files from the packages, MFA optional.
 RUN_ENV := TEILHABE_DEMO=1 TEILHABE_REQUIRE_MFA=0 TEILHABE_HTTPS=0
 
-.PHONY: run install test lint check-translations messages clean
+.PHONY: run install test lint check-translations messages bench clean
 
 run: install
 	@$(RUN_ENV) $(PY) -m teilhabe.cli migrate --noinput -v 0
@@ -55,6 +55,10 @@ test: install lint
 	  echo "######################################################################"; \
 	fi
 	TEILHABE_DATA_DIR=$$(mktemp -d) $(PY) -m pytest -p no:cacheprovider
+
+# Benchmarks (never part of make test); docs/benchmarks.md says what each measures.
+bench: install
+	$(PY) benchmarks/optimiser.py --pupils 2000 --schools 150 --seed 1 --repeat 5
 
 clean:
 	rm -rf $(VENV) node_modules var
