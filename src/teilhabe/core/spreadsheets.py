@@ -14,7 +14,7 @@ import io
 import re
 import warnings
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from os import PathLike
 from pathlib import Path
 from typing import IO, Any
@@ -28,7 +28,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-#: More data rows than this are refused; a centre's list of actors or offers is far shorter.
+#: More data rows than this are refused; a centre's list or a month's report is far shorter.
 MAX_ROWS = 10_000
 #: A workbook that unpacks to more than this is refused (a "ZIP bomb").
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
@@ -51,7 +51,7 @@ class SpreadsheetError(ValueError):
 
 
 class Row(dict[str, str]):
-    """One data row keyed by normalised column names; ``number`` is its row in the file."""
+    """One data row keyed by column keys; ``number`` is its row in the file."""
 
     def __init__(self, number: int, values: Mapping[str, str]) -> None:
         super().__init__(values)
@@ -72,9 +72,24 @@ def read_rows(
     ending decides the format) defaults to the source's name. Empty rows are skipped, but the
     row numbers stay those of the file (header = row 1), so a report can point at them.
     """
+    return read_table(source, filename, required=required)[1]
+
+
+def read_table(
+    source: Source,
+    filename: str | None = None,
+    *,
+    required: Iterable[str] = (),
+    key: Callable[[str], str] = normalise_header,
+) -> tuple[list[str], list[Row]]:
+    """Return the column names as the file writes them and the data rows, as :func:`read_rows`.
+
+    ``key`` turns a column name into the key the rows use and columns are compared by; a
+    ``required`` column is missing when no column has its key.
+    """
     if filename is None:
         if isinstance(source, bytes):
-            raise TypeError("read_rows() needs the file name of bytes")
+            raise TypeError("read_table() needs the file name of bytes")
         filename = str(getattr(source, "name", None) or source)
     data = _read_bytes(source)
     suffix = Path(filename).suffix.lower()
@@ -100,7 +115,7 @@ def read_rows(
                 _("The file is a workbook, not a CSV file. Upload it with the ending .xlsx.")
             )
         records = _csv_records(data)
-    return _table(records, required=required)
+    return _table(records, required=required, key=key)
 
 
 def write_xlsx(
@@ -235,22 +250,26 @@ def _xlsx_records(data: bytes) -> list[tuple[Any, ...]]:
     return records
 
 
-def _table(records: Iterable[Sequence[Any]], *, required: Iterable[str]) -> list[Row]:
+def _table(
+    records: Iterable[Sequence[Any]], *, required: Iterable[str], key: Callable[[str], str]
+) -> tuple[list[str], list[Row]]:
     headers: list[str] | None = None
+    keys: list[str] = []
     rows: list[Row] = []
     for number, record in enumerate(records, start=1):
         cells = [_text(value) for value in record]
         if not any(cells):
             continue
         if headers is None:
-            headers = [normalise_header(cell) for cell in cells]
-            named = [h for h in headers if h]
-            twice = sorted({h for h in named if named.count(h) > 1})
+            headers = cells
+            keys = [key(cell) for cell in cells]
+            named = [k for k in keys if k]
+            twice = sorted({h for h, k in zip(headers, keys, strict=True) if named.count(k) > 1})
             if twice:
                 raise SpreadsheetError(
                     _("The column “%(name)s” appears more than once.") % {"name": twice[0]}
                 )
-            missing = [name for name in required if name not in headers]
+            missing = [name for name in required if key(name) not in keys]
             if missing:
                 raise SpreadsheetError(
                     _(
@@ -265,13 +284,13 @@ def _table(records: Iterable[Sequence[Any]], *, required: Iterable[str]) -> list
                 _("The file has more than %(count)s rows; split it into several files.")
                 % {"count": MAX_ROWS}
             )
-        values = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(headers) if h}
+        values = {k: (cells[i] if i < len(cells) else "") for i, k in enumerate(keys) if k}
         rows.append(Row(number, values))
     if headers is None:
         raise SpreadsheetError(_("The file is empty."))
     if not rows:
         raise SpreadsheetError(_("The file names the columns but contains no rows."))
-    return rows
+    return headers, rows
 
 
 def _text(value: Any) -> str:

@@ -73,7 +73,7 @@ class SupplyDemandView(PermissionMixin, TemplateView):
         )
 
     def export(self) -> HttpResponse:
-        from .spreadsheets import write_xlsx
+        from teilhabe.core.spreadsheets import write_xlsx
 
         centre, year, rows = self.rows()
         headers, table = as_table(rows)

@@ -13,13 +13,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from teilhabe.core.spreadsheets import SpreadsheetError, read_rows, write_xlsx
 from teilhabe.core.views import PermissionMixin, centre_for
 from teilhabe.network.models import Actor, FieldOfAction
 from teilhabe.network.permissions import EDITORS
 
 from .importing import KINDS
 from .models import Offer
-from .spreadsheets import SpreadsheetError, read_rows, write_xlsx
 
 #: Uploads larger than this are refused (a centre's list is far smaller).
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024

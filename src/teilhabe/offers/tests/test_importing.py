@@ -17,12 +17,12 @@ from django.utils import translation
 from django_scopes import scope, scopes_disabled
 from openpyxl import Workbook, load_workbook
 
+from teilhabe.core.spreadsheets import SpreadsheetError, read_rows, write_xlsx
 from teilhabe.core.tests.factories import make_member
 from teilhabe.network.models import Actor
 from teilhabe.network.tests.factories import make_actor
 from teilhabe.offers.importing import KINDS, import_actors, import_offers, offer_uid
 from teilhabe.offers.models import Offer, OfferLocation, OpeningHours
-from teilhabe.offers.spreadsheets import SpreadsheetError, read_rows, write_xlsx
 
 pytestmark = pytest.mark.django_db
 

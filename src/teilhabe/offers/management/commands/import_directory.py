@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_scopes import scope
 
 from teilhabe.core.models import Centre, User
+from teilhabe.core.spreadsheets import SpreadsheetError, read_rows
 from teilhabe.offers.importing import KINDS
-from teilhabe.offers.spreadsheets import SpreadsheetError, read_rows
 
 
 class Command(BaseCommand):
