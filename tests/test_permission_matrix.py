@@ -197,6 +197,72 @@ def make_case_for(centre: Centre) -> Any:
     return make_case(centre)
 
 
+def placement_a_proposal(centre: Centre) -> dict[str, Any]:
+    from teilhabe.schooling.models import Proposal
+
+    return {"pk": Proposal.objects.create(centre=centre, school_year=2026, status="optimal").pk}
+
+
+def placement_an_item(centre: Centre) -> dict[str, Any]:
+    from teilhabe.schooling.models import Proposal, ProposalItem, Pupil
+    from teilhabe.schooling.tests.factories import make_counselled_pupil, make_school
+
+    proposal = Proposal.objects.create(centre=centre, school_year=2026, status="optimal")
+    pupil = make_counselled_pupil(centre, status=Pupil.Status.PROPOSED)
+    item = ProposalItem.objects.create(
+        proposal=proposal, pupil=pupil, school=make_school(centre), distance_km=1.0
+    )
+    return {"pk": item.pk}
+
+
+def placement_a_pupil(centre: Centre) -> dict[str, Any]:
+    from teilhabe.schooling.tests.factories import make_counselled_pupil
+
+    return {"pk": make_counselled_pupil(centre).pk}
+
+
+def letters_a_pupil(centre: Centre) -> dict[str, Any]:
+    from teilhabe.schooling.tests.factories import make_pupil
+
+    return {"pk": make_pupil(centre).pk}
+
+
+def letters_a_letter(centre: Centre) -> dict[str, Any]:
+    from teilhabe.schooling.models import Letter
+    from teilhabe.schooling.tests.factories import make_pupil
+
+    return {
+        "pk": Letter.objects.create(pupil=make_pupil(centre), kind="compulsory", language="de").pk
+    }
+
+
+def letters_a_template(centre: Centre) -> dict[str, Any]:
+    from teilhabe.schooling.models import LetterTemplate
+
+    template, _ = LetterTemplate.objects.get_or_create(
+        centre=centre, kind="compulsory", language="de", defaults={"subject": "S", "body": "B"}
+    )
+    return {"pk": template.pk}
+
+
+def letters_a_school(centre: Centre) -> dict[str, Any]:
+    from teilhabe.schooling.tests.factories import make_school
+
+    return {"pk": make_school(centre).pk}
+
+
+def pupils_a_pupil(centre: Centre) -> dict[str, Any]:
+    from teilhabe.schooling.tests.factories import make_pupil
+
+    return {"pk": make_pupil(centre).pk}
+
+
+def schools_a_school(centre: Centre) -> dict[str, Any]:
+    from teilhabe.schooling.tests.factories import make_school
+
+    return {"pk": make_school(centre).pk}
+
+
 @dataclass(frozen=True)
 class Staff:
     """A page for members with one of ``roles``; other roles get 403."""
@@ -360,6 +426,56 @@ MATRIX: dict[str, Staff | Public | Account] = {
     "cases:system-gap-take-up": Staff(
         frozenset({Role.LEADERSHIP, Role.COORDINATOR}), obj=figures_a_system_gap, method="post"
     ),
+    # Schooling: pupils
+    "schooling:pupil-list": Staff(frozenset({Role.NEWCOMER_COUNSELLOR})),
+    "schooling:pupil-create": Staff(frozenset({Role.NEWCOMER_COUNSELLOR})),
+    "schooling:pupil-import": Staff(frozenset({Role.NEWCOMER_COUNSELLOR})),
+    "schooling:pupil-detail": Staff(frozenset({Role.NEWCOMER_COUNSELLOR}), obj=pupils_a_pupil),
+    "schooling:pupil-update": Staff(frozenset({Role.NEWCOMER_COUNSELLOR}), obj=pupils_a_pupil),
+    "schooling:pupil-status": Staff(
+        frozenset({Role.NEWCOMER_COUNSELLOR}), obj=pupils_a_pupil, method="post"
+    ),
+    "schooling:counselling": Staff(frozenset({Role.NEWCOMER_COUNSELLOR}), obj=pupils_a_pupil),
+    "schooling:pupil-export": Staff(frozenset({Role.NEWCOMER_COUNSELLOR}), obj=pupils_a_pupil),
+    # Schooling: letters
+    "schooling:letter-templates": Staff(frozenset({Role.NEWCOMER_COUNSELLOR, Role.ADMINISTRATION})),
+    "schooling:letter-template-create": Staff(
+        frozenset({Role.NEWCOMER_COUNSELLOR, Role.ADMINISTRATION})
+    ),
+    "schooling:letter-template-update": Staff(
+        frozenset({Role.NEWCOMER_COUNSELLOR, Role.ADMINISTRATION}), obj=letters_a_template
+    ),
+    "schooling:parents-informed": Staff(
+        frozenset({Role.NEWCOMER_COUNSELLOR}), obj=letters_a_pupil, method="post"
+    ),
+    "schooling:placement-letter": Staff(
+        frozenset({Role.NEWCOMER_COUNSELLOR}), obj=letters_a_pupil, method="post"
+    ),
+    "schooling:letter-pdf": Staff(frozenset({Role.NEWCOMER_COUNSELLOR}), obj=letters_a_letter),
+    "schooling:school-notice": Staff(frozenset({Role.NEWCOMER_COUNSELLOR}), obj=letters_a_school),
+    # Schooling: placement
+    "schooling:proposal-list": Staff(frozenset({Role.NEWCOMER_COUNSELLOR})),
+    "schooling:proposal-create": Staff(frozenset({Role.NEWCOMER_COUNSELLOR}), method="post"),
+    "schooling:proposal-detail": Staff(
+        frozenset({Role.NEWCOMER_COUNSELLOR}), obj=placement_a_proposal
+    ),
+    "schooling:proposal-accept-all": Staff(
+        frozenset({Role.NEWCOMER_COUNSELLOR}), obj=placement_a_proposal, method="post"
+    ),
+    "schooling:proposal-decide": Staff(
+        frozenset({Role.NEWCOMER_COUNSELLOR}), obj=placement_an_item, method="post"
+    ),
+    "schooling:pupil-place": Staff(
+        frozenset({Role.NEWCOMER_COUNSELLOR}), obj=placement_a_pupil, method="post"
+    ),
+    # Schooling: schools
+    "schooling:school-list": Staff(frozenset(CENTRE_STAFF)),
+    "schooling:school-create": Staff(frozenset({Role.NEWCOMER_COUNSELLOR})),
+    "schooling:school-detail": Staff(frozenset(CENTRE_STAFF), obj=schools_a_school),
+    "schooling:school-update": Staff(frozenset({Role.NEWCOMER_COUNSELLOR}), obj=schools_a_school),
+    "schooling:capacity-update": Staff(frozenset({Role.NEWCOMER_COUNSELLOR}), obj=schools_a_school),
+    "schooling:capacity-overview": Staff(frozenset({Role.NEWCOMER_COUNSELLOR})),
+    "schooling:waiting-times": Staff(frozenset({Role.NEWCOMER_COUNSELLOR})),
     # django-allauth: log-in, password, second factor
     "account_login": Public(),
     "account_logout": Public(anonymous=302),

@@ -102,6 +102,10 @@ REQUIRE_MFA = env_bool("TEILHABE_REQUIRE_MFA", True)
 #: Months after which an offer nobody confirmed is flagged as stale.
 OFFER_STALE_MONTHS = env_int("TEILHABE_OFFER_STALE_MONTHS", 12)
 
+#: Years a newcomer pupil's record is kept after the first school day or the end of the record
+#: (moved away, other reason); then ``teilhabe pupil_retention`` deletes it (VO-DV I).
+PUPIL_RETENTION_YEARS = env_int("TEILHABE_PUPIL_RETENTION_YEARS", 2)
+
 #: Uploaded case documents; never served directly, only through a view that checks access.
 MEDIA_ROOT = Path(env_str("TEILHABE_MEDIA_ROOT", str(DATA_DIR / "media")))
 #: Largest file (in MB) a case document may have.
@@ -117,6 +121,7 @@ INSTALLED_APPS = [
     "teilhabe.network",
     "teilhabe.offers",
     "teilhabe.cases",
+    "teilhabe.schooling",
     "teilhabe.api",
     "django.contrib.auth",
     "django.contrib.contenttypes",

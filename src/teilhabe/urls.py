@@ -6,6 +6,7 @@ urlpatterns = [
     path("netzwerk/", include("teilhabe.network.urls")),
     path("angebote/", include("teilhabe.offers.urls")),
     path("faelle/", include("teilhabe.cases.urls")),
+    path("seiteneinstieg/", include("teilhabe.schooling.urls")),
     path("verzeichnis/", include("teilhabe.offers.public_urls")),
     path("api/", include("teilhabe.api.urls")),
     path("berichte/", include("teilhabe.reporting.urls")),

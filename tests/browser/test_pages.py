@@ -36,6 +36,8 @@ SYSTEM_GAPS = "/faelle/systemrueckmeldungen/"
 CASE_SETTINGS = "/faelle/einstellungen/"
 ERASURE_JOURNAL = "/faelle/loeschprotokoll/"
 REFERRALS = "/faelle/partner/"
+PUPILS = "/seiteneinstieg/"
+SCHOOLS = "/seiteneinstieg/schulen/"
 TOTP_ACTIVATE = "/accounts/2fa/totp/activate/"
 MFA_AUTHENTICATE = "/accounts/2fa/authenticate/"
 REAUTHENTICATE = "/accounts/reauthenticate/"
@@ -69,7 +71,7 @@ NAVIGATION = {
         FIGURES,
     },
     Role.CASE_MANAGER: {START, CASES, OFFERS, ACTORS, GROUPS, AGREEMENTS, AREAS},
-    Role.NEWCOMER_COUNSELLOR: {START, OFFERS, ACTORS, GROUPS, AGREEMENTS},
+    Role.NEWCOMER_COUNSELLOR: {START, PUPILS, SCHOOLS, OFFERS, ACTORS, GROUPS, AGREEMENTS},
     Role.CLERK: {START, OFFERS, ACTORS, GROUPS, AGREEMENTS},
     Role.IMMIGRATION_OFFICE: {START, OFFERS, ACTORS, GROUPS, AGREEMENTS},
     Role.PARTNER: {START, OWN_ORGANISATION, OUR_OFFERS, REFERRALS},

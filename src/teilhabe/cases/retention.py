@@ -51,6 +51,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from teilhabe.core.audit import records_actor
+from teilhabe.core.dates import add_years
 from teilhabe.core.models import Centre, User
 from teilhabe.core.services import ensure_allowed
 
@@ -73,14 +74,6 @@ def settings_for(centre: Centre) -> CaseSettings:
     """Return the case management settings of ``centre``, creating the defaults if it has none."""
     with scopes_disabled():
         return CaseSettings.objects.get_or_create(centre=centre)[0]
-
-
-def add_years(day: datetime.date, years: int) -> datetime.date:
-    """Return ``day`` shifted by calendar years; 29 February becomes 28 February."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
 
 
 def retention_years(centre: Centre) -> int:

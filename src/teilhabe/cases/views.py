@@ -20,7 +20,13 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from teilhabe.core.audit import log_access
 from teilhabe.core.roles import Role
-from teilhabe.core.views import PermissionMixin, SortableListMixin, centre_for
+from teilhabe.core.views import (
+    PermissionMixin,
+    SortableListMixin,
+    centre_for,
+    error_text,
+    form_error,
+)
 
 from . import services
 from .forms import (
@@ -64,19 +70,6 @@ from .models import (
 
 #: Session key of the case-list search; the term never appears in a URL.
 SEARCH_KEY = "cases.search"
-
-
-def form_error(form: Any, error: ValidationError) -> None:
-    """Put a service's refusal on the form, at the field it names where the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def error_text(error: ValidationError) -> str:
-    return " ".join(str(m) for m in error.messages)
 
 
 # --- The list -------------------------------------------------------------------------------

@@ -81,12 +81,22 @@ class TenantFormView(PermissionMixin, FormView):
 
     def service_error(self, form: Any, error: ValidationError) -> HttpResponse:
         """Show a service's refusal on the form, at the field it names where it has one."""
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, error)
+        form_error(form, error)
         return self.form_invalid(form)
+
+
+def form_error(form: Any, error: ValidationError) -> None:
+    """Put a service's refusal on the form, at the field it names where the form has it."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def error_text(error: ValidationError) -> str:
+    """Return a service's refusal as one sentence for a message."""
+    return " ".join(str(m) for m in error.messages)
 
 
 class SortableListMixin:

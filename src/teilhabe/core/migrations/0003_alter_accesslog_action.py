@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_append_only_access_log_and_cache'),
+        ("core", "0002_append_only_access_log_and_cache"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='accesslog',
-            name='action',
-            field=models.CharField(choices=[('read', 'read'), ('export', 'export'), ('override', 'passed on without consent')], max_length=10, verbose_name='action'),
+            model_name="accesslog",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("read", "read"),
+                    ("export", "export"),
+                    ("override", "passed on without consent"),
+                ],
+                max_length=10,
+                verbose_name="action",
+            ),
         ),
     ]
