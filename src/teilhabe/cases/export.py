@@ -87,7 +87,7 @@ SECTION_TITLES = {
     "handovers": _("Handovers"),
     "assessments": _("Needs assessments"),
     "goals": _("Goals"),
-    "actions": _("Actions"),
+    "actions": _("Agreed steps"),
     "contacts": _("Contacts"),
     "appointments": _("Appointments"),
     "referrals": _("Referrals"),
