@@ -80,14 +80,10 @@ def schools_for(user: User) -> QuerySet[School]:
     return visible
 
 
-def _is_partner_keeper(user: User, school: School) -> bool:
-    from .permissions import speaks_for_school_authority
-
-    return bool(speaks_for_school_authority(user, school))
-
-
 def kept_by_partner(user: User, *, active_only: bool = True) -> list[School]:
     """Return the schools whose places ``user`` keeps as a partner (school, Schulamt, office)."""
+    from .permissions import keeps_places_of, partner_actors
+
     if not user.is_authenticated or not any(
         m.role == Role.PARTNER for m in user.active_memberships()
     ):
@@ -95,7 +91,8 @@ def kept_by_partner(user: User, *, active_only: bool = True) -> list[School]:
     schools = schools_in_centres_of(user).select_related("centre", "municipality")
     if active_only:
         schools = schools.filter(is_active=True)
-    return [s for s in schools if _is_partner_keeper(user, s)]
+    actors = partner_actors(user)  # once, not per school
+    return [s for s in schools if keeps_places_of(actors, s)]
 
 
 # --- Services -------------------------------------------------------------------------------
@@ -305,14 +302,16 @@ def days_to_start(centre: Centre, first: datetime.date, last: datetime.date) -> 
 def waiting_at(centre: Centre, day: datetime.date) -> QuerySet[Pupil]:
     """Return the pupils of ``centre`` who were registered by ``day`` but had no place yet.
 
-    Pupils whose record ended (moved away, other) are left out: when it ended is not kept.
+    A pupil whose record ended (moved away, other reason) waited until the day it ended.
     """
     return (
         Pupil.objects.for_centre(centre)
         .filter(registration_date__lte=day)
         .filter(Q(placed_on__isnull=True) | Q(placed_on__gt=day))
         .filter(Q(school_start__isnull=True) | Q(school_start__gt=day))
-        .exclude(status__in=Pupil.ENDED)
+        .exclude(
+            Q(status__in=Pupil.ENDED) & (Q(ended_on__isnull=True) | Q(ended_on__lte=day))
+        )
     )
 
 

@@ -159,3 +159,18 @@ def test_every_schooling_metric_is_registered_with_a_group():
         "schooling.waiting.age.sek2",
     } <= names
     assert all(str(get(name).group) for name in names)
+
+
+def test_a_pupil_who_moved_away_waited_until_the_record_ended(centre):
+    with scopes_disabled():
+        make_pupil(
+            centre,
+            "Weg",
+            "Zug",
+            registration_date=D(2026, 9, 1),
+            status=Pupil.Status.MOVED_AWAY,
+            ended_on=D(2026, 11, 5),
+        )
+        make_pupil(centre, "Alt", "Ende", registration_date=D(2026, 9, 1), status="other")
+    assert value("schooling.waiting", centre, Period(2026, 10)) == 1
+    assert value("schooling.waiting", centre, Period(2026, 11)) == 0
