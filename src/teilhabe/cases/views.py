@@ -300,7 +300,9 @@ class CaseDetailView(CaseMixin, TemplateView):
             contacts=list(case.contacts.select_related("by")[:20]),
             contact_count=case.contacts.count(),
             appointments=list(case.appointments.filter(starts__gte=timezone.now())),
-            referrals=list(case.referrals.select_related("agency", "offer")),
+            referrals=list(
+                case.referrals.select_related("agency", "offer").prefetch_related("offer__texts")
+            ),
             conferences=list(case.conferences.prefetch_related("agencies")),
             handovers=list(case.handovers.select_related("from_user", "to_user")),
             phase_changes=list(case.phase_changes.select_related("by")),
@@ -907,8 +909,10 @@ class PartnerReferralListView(PermissionMixin, ListView):
     paginate_by = 25
 
     def get_queryset(self) -> QuerySet[Referral]:
-        qs = Referral.objects.addressed_to(self.request.user).select_related(
-            "case__person", "agency", "offer"
+        qs = (
+            Referral.objects.addressed_to(self.request.user)
+            .select_related("case__person", "agency", "offer")
+            .prefetch_related("offer__texts")
         )
         self.status = self.request.GET.get("status", "open")
         if self.status == "open":

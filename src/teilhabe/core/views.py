@@ -197,7 +197,8 @@ class StaffDetailView(TenantObjectMixin, DetailView):
         return super().get_context_data(
             other_roles=Membership.objects.visible_to(self.request.user)
             .filter(user=membership.user)
-            .exclude(pk=membership.pk),
+            .exclude(pk=membership.pk)
+            .select_related("centre"),
             has_mfa=has_second_factor(membership.user),
             can_change=self.request.user.has_perm("core.change_staff", membership),
             **kwargs,

@@ -117,7 +117,7 @@ class ProposalDetailView(ProposalMixin, TemplateView):
         items = list(
             ProposalItem.objects.visible_to(self.request.user)
             .filter(proposal=proposal)
-            .select_related("pupil", "school", "chosen_school")
+            .select_related("pupil", "school__municipality", "chosen_school")
             .prefetch_related("pupil__siblings")
             .order_by("school__name", "pupil__last_name", "pupil__first_name", "pk")
         )

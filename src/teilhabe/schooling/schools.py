@@ -309,9 +309,7 @@ def waiting_at(centre: Centre, day: datetime.date) -> QuerySet[Pupil]:
         .filter(registration_date__lte=day)
         .filter(Q(placed_on__isnull=True) | Q(placed_on__gt=day))
         .filter(Q(school_start__isnull=True) | Q(school_start__gt=day))
-        .exclude(
-            Q(status__in=Pupil.ENDED) & (Q(ended_on__isnull=True) | Q(ended_on__lte=day))
-        )
+        .exclude(Q(status__in=Pupil.ENDED) & (Q(ended_on__isnull=True) | Q(ended_on__lte=day)))
     )
 
 
