@@ -57,8 +57,21 @@ test: install lint
 	TEILHABE_DATA_DIR=$$(mktemp -d) $(PY) -m pytest -p no:cacheprovider
 
 # Benchmarks (never part of make test); docs/benchmarks.md says what each measures.
+# The web benchmarks need PostgreSQL (DATABASE_URL=postgres://…); they seed the state size
+# unless BENCH_WEB_ARGS says otherwise, e.g. BENCH_WEB_ARGS="--factor 0.1" or "--no-seed".
+BENCH_WEB_ARGS ?=
 bench: install
-	$(PY) benchmarks/optimiser.py --pupils 2000 --schools 150 --seed 1 --repeat 5
+	@status=0; \
+	$(PY) benchmarks/optimiser.py --pupils 2000 --schools 150 --seed 1 --repeat 5 || status=1; \
+	case "$$DATABASE_URL" in \
+	  postgres://*|postgresql://*|pgsql://*) \
+	    echo; $(PY) benchmarks/web.py $(BENCH_WEB_ARGS) || status=1 ;; \
+	  *) echo; \
+	     echo "The web benchmarks (benchmarks/web.py) need PostgreSQL and were not run. Run them with"; \
+	     echo "  createdb -h 127.0.0.1 -U postgres teilhabe_bench"; \
+	     echo "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/teilhabe_bench make bench" ;; \
+	esac; \
+	exit $$status
 
 clean:
 	rm -rf $(VENV) node_modules var

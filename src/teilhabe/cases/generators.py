@@ -978,7 +978,7 @@ class _CentrePlan:
         count = rng.randint(1, 3) if P.PLANNING in path else 1
         days = sorted({_between(rng, start, end) for _ in range(count - 1)} | {start})
         for day in days:
-            self.rows.add(
+            latest = self.rows.add(
                 NeedAssessment(
                     case=case,
                     assessed_on=day,
@@ -988,6 +988,8 @@ class _CentrePlan:
                 )
             )
             scores = {a: min(5, s + rng.choice([0, 0, 1, 1, 2])) for a, s in scores.items()}
+        # As record_assessment does: the case lists the needs of its latest assessment.
+        case.needs = sorted(latest.needs())
         return needs or areas[:1]
 
     def help_plan(

@@ -87,6 +87,8 @@ def populate(centre: Centre, seed: int, local_per_town: int) -> int:
     fake = Faker("de_DE")
     fake.seed_instance(f"{seed}-{centre.slug}")
     district, towns = _place(centre)
+    if not towns:  # a Kreis whose Gemeinden are not in the geography data yet
+        return 0
     seat = next((t for t in towns if t.name == "Coesfeld"), towns[0])
     plan = []
     for pattern, kind, fields, _town in KREIS_ACTORS:
