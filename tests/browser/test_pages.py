@@ -166,7 +166,10 @@ def _log_in_without_second_factor(tab: Tab) -> None:
 
 
 def _secret_shown(tab: Tab) -> str:
-    secret = tab.page.locator("#authenticator_secret").input_value().strip()
+    field = tab.page.locator("#authenticator_secret")
+    # Read-only, not disabled: it can be selected and copied, and screen readers read it.
+    assert field.get_attribute("readonly") is not None and field.is_enabled()
+    secret = field.input_value().strip()
     assert re.fullmatch(r"[A-Z2-7]{16,}=*", secret), secret
     return secret
 
