@@ -14,22 +14,28 @@ class CasesConfig(AppConfig):
         from .models import (
             Action,
             AgencyResponsibility,
+            Appointment,
             Case,
             CaseConference,
             Consent,
             Contact,
             Document,
             Goal,
+            Handover,
             Household,
             NeedAssessment,
             Person,
             PersonLanguage,
+            PhaseChange,
             Referral,
             ResidenceStatus,
         )
 
         # Everything here is personal (social) data: every change is kept as a version.
         for model in (
+            Appointment,
+            Handover,
+            PhaseChange,
             Household,
             PersonLanguage,
             ResidenceStatus,

@@ -11,12 +11,13 @@ class SchoolingConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from . import figures, generators, navigation, permissions  # noqa: F401  (registers them)
-        from .models import Capacity, Counselling, Guardian, Letter, Pupil, School
+        from .models import Capacity, Counselling, Guardian, Letter, ProposalItem, Pupil, School
 
         # Pupil records are personal data of children: every change is kept as a version.
         auditlog.register(Pupil, m2m_fields={"siblings"})
         auditlog.register(Guardian)
         auditlog.register(Counselling)
         auditlog.register(Letter)
+        auditlog.register(ProposalItem)
         auditlog.register(School)
         auditlog.register(Capacity)
