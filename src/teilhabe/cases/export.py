@@ -11,16 +11,13 @@ import datetime
 import json
 from typing import Any
 
-from auditlog.models import LogEntry
 from django.apps import apps
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models.fields.files import FieldFile
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import Country, CountryField
+from django_countries.fields import CountryField
 
-from teilhabe.core.models import User
+from teilhabe.core import personal_data
 from teilhabe.core.pdf import render_pdf
 
 from .models import (
@@ -97,86 +94,14 @@ SECTION_TITLES = {
     "history": _("History of changes"),
 }
 
-_ACTIONS = {
-    LogEntry.Action.CREATE: "create",
-    LogEntry.Action.UPDATE: "update",
-    LogEntry.Action.DELETE: "delete",
-    LogEntry.Action.ACCESS: "access",
-}
-
-
-def _country(country: Country) -> dict[str, str] | None:
-    if not country:
-        return None
-    return {"code": country.code, "name": str(country.name)}
-
-
-def _related(value: models.Model) -> Any:
-    """Return a related row as the person can read it: names for people and agencies."""
-    if isinstance(value, User):
-        return value.get_full_name() or str(value)
-    if isinstance(value, (Person, Case)):
-        return value.pk
-    return str(value)
-
-
-def field_value(obj: models.Model, field: models.Field) -> Any:
-    """Return the JSON value of ``field`` on ``obj``."""
-    if field.many_to_many:
-        return sorted(_related(item) for item in getattr(obj, field.name).all())
-    if field.is_relation:
-        related = getattr(obj, field.name)
-        return None if related is None else _related(related)
-    value = getattr(obj, field.name)
-    if isinstance(field, CountryField):
-        if field.multiple:
-            return [_country(c) for c in value]
-        return _country(value)
-    if isinstance(value, FieldFile):
-        return value.name or None
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
-
 
 def serialise(obj: models.Model, *, parent: str | None = None) -> dict[str, Any]:
     """Return every stored field of ``obj`` (the parent link is implied by nesting)."""
-    row: dict[str, Any] = {}
-    for field in obj._meta.concrete_fields + obj._meta.many_to_many:
-        if field.name == parent:
-            continue
-        key = "id" if field.primary_key else field.name
-        row[key] = field_value(obj, field)
-    return row
+    return personal_data.serialise(obj, skip=(parent,) if parent else (), by_id=(Person, Case))
 
 
 def _rows(manager: models.Manager, parent: str) -> list[dict[str, Any]]:
     return [serialise(obj, parent=parent) for obj in manager.order_by("pk")]
-
-
-def _history(objects: list[models.Model]) -> list[dict[str, Any]]:
-    """Return the recorded versions of ``objects`` (oldest first)."""
-    by_type: dict[int, list[str]] = {}
-    for obj in objects:
-        ct = ContentType.objects.get_for_model(obj)
-        by_type.setdefault(ct.pk, []).append(str(obj.pk))
-    condition = models.Q(pk__in=[])
-    for ct_id, pks in by_type.items():
-        condition |= models.Q(content_type_id=ct_id, object_pk__in=pks)
-    entries = LogEntry.objects.filter(condition).select_related("content_type", "actor")
-    return [
-        {
-            "timestamp": timezone.localtime(entry.timestamp).isoformat(),
-            "record": f"{entry.content_type.app_label}.{entry.content_type.model}",
-            "record_id": entry.object_pk,
-            "action": _ACTIONS.get(entry.action, str(entry.action)),
-            "changes": entry.changes or {},
-            "by": (entry.actor.get_full_name() or str(entry.actor)) if entry.actor else None,
-        }
-        for entry in entries.order_by("timestamp", "pk")
-    ]
 
 
 def collect_person_data(person: Person) -> dict[str, Any]:
@@ -222,7 +147,7 @@ def _collect(person: Person) -> dict[str, Any]:
             row[key] = [serialise(obj, parent="case") for obj in objects]
         cases.append(row)
     data["cases"] = cases
-    data["history"] = _history(history_of)
+    data["history"] = personal_data.history(history_of)
     return data
 
 
