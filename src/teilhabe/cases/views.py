@@ -22,6 +22,7 @@ from teilhabe.core.audit import log_access
 from teilhabe.core.roles import Role
 from teilhabe.core.views import (
     PermissionMixin,
+    SessionSearchMixin,
     SortableListMixin,
     centre_for,
     error_text,
@@ -68,17 +69,15 @@ from .models import (
     Referral,
 )
 
-#: Session key of the case-list search; the term never appears in a URL.
-SEARCH_KEY = "cases.search"
-
-
 # --- The list -------------------------------------------------------------------------------
 
 
-class CaseListView(PermissionMixin, SortableListMixin, ListView):
+class CaseListView(PermissionMixin, SessionSearchMixin, SortableListMixin, ListView):
     """Cases the user may see: filters in the URL, the name search only in the session (POST)."""
 
     permission_required = "cases.view_case"
+    search_key = "cases.search"
+    search_form_class = SearchForm
     template_name = "cases/case_list.html"
     paginate_by = 25
     default_sort = "-opened"
@@ -90,17 +89,6 @@ class CaseListView(PermissionMixin, SortableListMixin, ListView):
         "priority": ("priority", "opened_on"),
         "manager": ("case_manager__last_name", "reference"),
     }
-
-    def post(self, request: HttpRequest) -> HttpResponse:
-        form = SearchForm(request.POST)
-        term = form.cleaned_data["q"].strip() if form.is_valid() else ""
-        if term and "clear" not in request.POST:
-            request.session[SEARCH_KEY] = term
-        else:
-            request.session.pop(SEARCH_KEY, None)
-        query = request.GET.copy()
-        query.pop("page", None)
-        return redirect(f"{reverse('cases:case-list')}?{query.urlencode()}")
 
     def get_queryset(self) -> QuerySet[Case]:
         user = self.request.user
@@ -129,7 +117,7 @@ class CaseListView(PermissionMixin, SortableListMixin, ListView):
         if data.get("legal_domain"):
             qs = qs.filter(person__legal_domains__icontains=f'"{data["legal_domain"]}"')
         if data.get("agency"):
-            responsible = AgencyResponsibility.objects.filter(
+            responsible = AgencyResponsibility.objects.visible_to(user).filter(
                 person=OuterRef("person"), agency=data["agency"]
             )
             qs = qs.filter(Exists(responsible))
@@ -137,7 +125,6 @@ class CaseListView(PermissionMixin, SortableListMixin, ListView):
             qs = qs.filter(priority=data["priority"])
         if data.get("mine"):
             qs = qs.filter(case_manager=user)
-        self.search = self.request.session.get(SEARCH_KEY, "")
         if self.search:
             from teilhabe.core.matching import normalise_name
 
@@ -151,8 +138,7 @@ class CaseListView(PermissionMixin, SortableListMixin, ListView):
         return super().get_context_data(
             **self.sort_context(),
             filter_form=self.filter_form,
-            search_form=SearchForm(initial={"q": self.search}),
-            search=self.search,
+            **self.search_context(),
             phase=self.phase,
             **kwargs,
         )
@@ -396,20 +382,24 @@ class CaseUpdateView(CaseMixin, TemplateView):
 
     template_name = "cases/case_update.html"
 
+    def fresh(self, model: type, pk: int) -> Any:
+        """Return a fresh copy of a row the view already holds (the forms change their copy)."""
+        return model.objects.visible_to(self.request.user).get(pk=pk)
+
     def forms(self, data: Any = None) -> tuple[PersonEditForm, CaseForm]:
         person = self.case.person
         centre = self.case.centre
         return (
             PersonEditForm(
                 data,
-                instance=Person.objects.get(pk=person.pk) if data else person,
+                instance=self.fresh(Person, person.pk) if data else person,
                 centre=centre,
                 prefix="person",
                 initial={"version": person.version},
             ),
             CaseForm(
                 data,
-                instance=Case.objects.get(pk=self.case.pk) if data else self.case,
+                instance=self.fresh(Case, self.case.pk) if data else self.case,
                 centre=centre,
                 prefix="case",
                 initial={"version": self.case.version},
@@ -473,8 +463,8 @@ class CaseUpdateView(CaseMixin, TemplateView):
 
         The forms get the stored version, so saving again takes the user's (merged) values.
         """
-        person = Person.objects.get(pk=self.case.person_id)
-        case = Case.objects.get(pk=self.case.pk)
+        person = self.fresh(Person, self.case.person_id)
+        case = self.fresh(Case, self.case.pk)
         differences: dict[str, Any] = {}
         data = person_form.data.copy()
         for form, stored, fields in (

@@ -99,6 +99,41 @@ def error_text(error: ValidationError) -> str:
     return " ".join(str(m) for m in error.messages)
 
 
+class SessionSearchMixin:
+    """A list's name search sent by POST and kept in the session: no names in URLs or logs.
+
+    The POST stores the term (or clears it) and redirects to the list with its filters.
+    """
+
+    #: Session key of the term.
+    search_key: str
+    #: The form with the single field ``q``.
+    search_form_class: type
+    request: HttpRequest
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = self.search_form_class(request.POST)
+        term = form.cleaned_data["q"].strip() if form.is_valid() else ""
+        if term and "clear" not in request.POST:
+            request.session[self.search_key] = term
+        else:
+            request.session.pop(self.search_key, None)
+        query = request.GET.copy()
+        query.pop("page", None)
+        return redirect(f"{request.path}?{query.urlencode()}")
+
+    @property
+    def search(self) -> str:
+        """Return the term searched for, or ""."""
+        return self.request.session.get(self.search_key, "")
+
+    def search_context(self) -> dict[str, Any]:
+        return {
+            "search_form": self.search_form_class(initial={"q": self.search}),
+            "search": self.search,
+        }
+
+
 class SortableListMixin:
     """Sort a list by the ``sort`` parameter (``name`` or ``-name``), empty values last."""
 

@@ -33,7 +33,13 @@ from django.views.generic import ListView, TemplateView
 from teilhabe.core.audit import log_access
 from teilhabe.core.conflicts import EditConflict
 from teilhabe.core.roles import Role
-from teilhabe.core.views import PermissionMixin, SortableListMixin, centre_for, form_error
+from teilhabe.core.views import (
+    PermissionMixin,
+    SessionSearchMixin,
+    SortableListMixin,
+    centre_for,
+    form_error,
+)
 
 from . import services
 from .importing import COLUMNS, ImportFileError, import_pupils
@@ -51,17 +57,15 @@ from .pupil_forms import (
 from .pupil_records import pupil_data_json
 from .services import set_siblings
 
-#: Session key of the pupil-list search; names never appear in a URL.
-SEARCH_KEY = "schooling.pupil_search"
-
-
 # --- The list -------------------------------------------------------------------------------
 
 
-class PupilListView(PermissionMixin, SortableListMixin, ListView):
+class PupilListView(PermissionMixin, SessionSearchMixin, SortableListMixin, ListView):
     """The waiting list (or all pupils): filters in the URL, the name search in the session."""
 
     permission_required = "schooling.view_pupil"
+    search_key = "schooling.pupil_search"
+    search_form_class = SearchForm
     template_name = "schooling/pupil_list.html"
     paginate_by = 25
     default_sort = "-waiting"
@@ -71,17 +75,6 @@ class PupilListView(PermissionMixin, SortableListMixin, ListView):
         "registered": ("registration_date",),
         "status": ("status", "registration_date"),
     }
-
-    def post(self, request: HttpRequest) -> HttpResponse:
-        form = SearchForm(request.POST)
-        term = form.cleaned_data["q"].strip() if form.is_valid() else ""
-        if term and "clear" not in request.POST:
-            request.session[SEARCH_KEY] = term
-        else:
-            request.session.pop(SEARCH_KEY, None)
-        query = request.GET.copy()
-        query.pop("page", None)
-        return redirect(f"{reverse('schooling:pupil-list')}?{query.urlencode()}")
 
     def get_queryset(self) -> QuerySet[Pupil]:
         user = self.request.user
@@ -100,7 +93,6 @@ class PupilListView(PermissionMixin, SortableListMixin, ListView):
             qs = qs.filter(recommended_stage=data["stage"])
         if data.get("language"):
             qs = qs.filter(family_languages__icontains=data["language"].strip())
-        self.search = self.request.session.get(SEARCH_KEY, "")
         if self.search:
             qs = qs.filter(
                 Q(last_name__icontains=self.search)
@@ -125,8 +117,7 @@ class PupilListView(PermissionMixin, SortableListMixin, ListView):
         context = super().get_context_data(
             **self.sort_context(),
             filter_form=self.filter_form,
-            search_form=SearchForm(initial={"q": self.search}),
-            search=self.search,
+            **self.search_context(),
             status=self.status,
             **kwargs,
         )
@@ -284,7 +275,11 @@ class PupilUpdateView(PupilMixin, TemplateView):
     template_name = "schooling/pupil_update.html"
 
     def form(self, data: Any = None) -> PupilEditForm:
-        instance = Pupil.objects.get(pk=self.pupil.pk) if data else self.pupil
+        instance = (
+            Pupil.objects.visible_to(self.request.user).get(pk=self.pupil.pk)
+            if data
+            else self.pupil
+        )
         return PupilEditForm(
             data,
             instance=instance,
@@ -325,7 +320,7 @@ class PupilUpdateView(PupilMixin, TemplateView):
 
         The form gets the stored version, so saving again takes the user's values.
         """
-        stored = Pupil.objects.get(pk=self.pupil.pk)
+        stored = Pupil.objects.visible_to(self.request.user).get(pk=self.pupil.pk)
         data = form.data.copy()
         data["version"] = stored.version
         form.data = data
