@@ -18,7 +18,6 @@ Prints the data size, each measurement, and a results table with PASS/FAIL at th
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import resource
 import statistics
@@ -29,6 +28,19 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from common import (
+    POSTGRES_ONLY,
+    add_seed_arguments,
+    busiest_directory,
+    database_description,
+    ensure_second_factor,
+    percentile95,
+    prepare_database,
+    print_data_size,
+    setup_django,
+    top_case_managers,
+)
 
 #: Targets of the scale issue (milliseconds, seconds for the export).
 CASE_DETAIL_MS = 100.0
@@ -51,12 +63,6 @@ class Result:
     target: str = ""
     ok: bool | None = None  # None: reported, no target
     notes: list[str] = field(default_factory=list)
-
-
-def percentile95(values: list[float]) -> float:
-    """Return the 95th percentile by nearest rank (the largest value for fewer than 20)."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, -(-95 * len(ordered) // 100) - 1))]
 
 
 def timed(func: Callable[[], Any], repeat: int) -> list[float]:
@@ -100,67 +106,35 @@ def summary(times: list[float]) -> str:
     )
 
 
-def setup_django(args: argparse.Namespace) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "teilhabe.settings")
-    # Production-like: whatever the shell says, no debug mode, no demo, MFA on.
-    os.environ["TEILHABE_DEBUG"] = "0"
-    os.environ.pop("TEILHABE_DEMO", None)
-    os.environ.pop("TEILHABE_REQUIRE_MFA", None)
-    import django
-
-    django.setup()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--factor", type=float, default=1.0, help="volume factor of the seed")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--no-seed", action="store_true", help="measure the data as it is")
+    add_seed_arguments(parser)
     parser.add_argument("--import-rows", type=int, default=10_000)
     parser.add_argument(
         "--allow-sqlite", action="store_true", help="run on SQLite anyway (figures mean little)"
     )
     args = parser.parse_args(argv)
-    setup_django(args)
+    setup_django()
 
     from django.conf import settings
     from django.db import connection
 
     if connection.vendor != "postgresql" and not args.allow_sqlite:
         print(
-            f"The web benchmarks measure PostgreSQL; DATABASE_URL points at {connection.vendor}.\n"
-            "Run them with e.g.\n"
-            "  createdb -h 127.0.0.1 -U postgres teilhabe_bench\n"
-            "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/teilhabe_bench "
-            ".venv/bin/python benchmarks/web.py\n"
-            "or pass --allow-sqlite to run on SQLite anyway.",
+            POSTGRES_ONLY.format(what="web benchmarks", vendor=connection.vendor, script="web.py")
+            + "\nor pass --allow-sqlite to run on SQLite anyway.",
             file=sys.stderr,
         )
         return 2
     assert not settings.DEBUG  # noqa: S101 - queries are only kept in DEBUG when captured
 
-    from django.core.management import call_command
-
-    server = ""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            server = cursor.connection.info.parameter_status("server_version")
     print(
-        f"database: {connection.vendor} {server} {connection.settings_dict['NAME']}, "
+        f"database: {database_description()}, "
         f"DEBUG {settings.DEBUG}, HTTPS {settings.SECURE_SSL_REDIRECT}, "
         f"MFA required {settings.REQUIRE_MFA}, Python {sys.version.split()[0]}"
     )
-    started = time.perf_counter()
-    call_command("migrate", interactive=False, verbosity=0)
-    print(f"migrate: {time.perf_counter() - started:.1f} s")
-    if not args.no_seed:
-        started = time.perf_counter()
-        call_command("seed", scale="state", seed=args.seed, factor=args.factor)
-        print(
-            f"seed --scale state --factor {args.factor} --seed {args.seed}: "
-            f"{time.perf_counter() - started:.1f} s (tops up; existing rows are kept)"
-        )
+    prepare_database(args)
     print_data_size()
 
     bench = Bench(args)
@@ -171,31 +145,6 @@ def main(argv: list[str] | None = None) -> int:
     results += bench.importing()
     print_table(results)
     return 0 if all(r.ok is not False for r in results) else 1
-
-
-def print_data_size() -> None:
-    from django_scopes import scopes_disabled
-
-    from teilhabe.cases.models import Case, Contact, Person
-    from teilhabe.core.models import Centre, User
-    from teilhabe.network.models import Actor
-    from teilhabe.offers.models import Offer
-    from teilhabe.schooling.models import Pupil, School
-
-    with scopes_disabled():
-        sizes = [
-            ("cases", Case.objects.count()),
-            ("contacts", Contact.objects.count()),
-            ("persons", Person.objects.count()),
-            ("offers", Offer.objects.count()),
-            ("published offers", Offer.objects.filter(status=Offer.Status.PUBLISHED).count()),
-            ("actors", Actor.objects.count()),
-            ("newcomer pupils", Pupil.objects.count()),
-            ("schools", School.objects.count()),
-            ("users", User.objects.count()),
-            ("centres", Centre.objects.count()),
-        ]
-    print("data size: " + ", ".join(f"{n:,} {what}" for what, n in sizes))
 
 
 class Bench:
@@ -215,33 +164,13 @@ class Bench:
 
         from teilhabe.cases.models import Case
         from teilhabe.core.matching import normalise_name
-        from teilhabe.core.models import Membership
-        from teilhabe.core.roles import Role
 
+        personas = top_case_managers(1)
+        if not personas:
+            print("case pages: no case manager with cases; seed first")
+            return []
+        user, centre_id = personas[0]
         with scopes_disabled():
-            centre_id = (
-                Case.objects.values("centre")
-                .annotate(n=Count("pk"))
-                .order_by("-n", "centre")
-                .values_list("centre", flat=True)
-                .first()
-            )
-            managers = Membership.objects.filter(
-                centre_id=centre_id, role=Role.CASE_MANAGER, is_active=True, user__is_active=True
-            ).values_list("user_id", flat=True)
-            top = (
-                Case.objects.filter(centre_id=centre_id, case_manager_id__in=list(managers))
-                .values("case_manager")
-                .annotate(n=Count("pk"))
-                .order_by("-n", "case_manager")
-                .first()
-            )
-            if top is None:
-                print("case pages: no case manager with cases; seed first")
-                return []
-            user = Membership.objects.get(
-                centre_id=centre_id, user_id=top["case_manager"], role=Role.CASE_MANAGER
-            ).user
             case = (
                 Case.objects.filter(case_manager=user)
                 .annotate(n=Count("contacts"))
@@ -537,36 +466,6 @@ class Bench:
                 ok=None if not report.rejected else False,
             )
         ]
-
-
-def ensure_second_factor(user: Any) -> None:
-    """Give the benchmark persona a TOTP authenticator, as every case manager has one."""
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
-    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
-        TOTP.activate(user, generate_totp_secret())
-
-
-def busiest_directory() -> tuple[Any, int]:
-    """Return the centre with the most published offers, and how many it has."""
-    from django.db.models import Count, Q
-    from django_scopes import scopes_disabled
-
-    from teilhabe.core.models import Centre
-    from teilhabe.offers.models import Offer
-
-    with scopes_disabled():
-        centre = (
-            Centre.objects.annotate(
-                n=Count("offers", filter=Q(offers__status=Offer.Status.PUBLISHED))
-            )
-            .order_by("-n", "pk")
-            .first()
-        )
-    if centre is None or not centre.n:  # type: ignore[attr-defined]
-        return None, 0
-    return centre, centre.n  # type: ignore[attr-defined]
 
 
 def import_rows(centre: Any, count: int, seed: int) -> tuple[Any, list[dict[str, str]]]:
