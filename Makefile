@@ -60,14 +60,25 @@ test: install lint
 # The web benchmarks need PostgreSQL (DATABASE_URL=postgres://…); they seed the state size
 # unless BENCH_WEB_ARGS says otherwise, e.g. BENCH_WEB_ARGS="--factor 0.1" or "--no-seed".
 BENCH_WEB_ARGS ?=
-bench: install
+# Options of the load test, e.g. BENCH_LOAD_ARGS="--duration 60 --users 8".
+BENCH_LOAD_ARGS ?=
+# The load test's tools (locust), from the `bench` extra: only `make bench` needs them.
+$(VENV)/.installed-bench: $(VENV)/.installed
+	@echo "Installing the load-test tools (locust) into $(VENV) …"
+	@$(PY) -m pip install -q --disable-pip-version-check -c requirements.lock -e '.[dev,bench]'
+	@touch $@
+
+# The web benchmarks seed the data; the load test (benchmarks/load.py) then runs on it.
+bench: install $(VENV)/.installed-bench
 	@status=0; \
 	$(PY) benchmarks/optimiser.py --pupils 2000 --schools 150 --seed 1 --repeat 5 || status=1; \
 	case "$$DATABASE_URL" in \
 	  postgres://*|postgresql://*|pgsql://*) \
-	    echo; $(PY) benchmarks/web.py $(BENCH_WEB_ARGS) || status=1 ;; \
+	    echo; $(PY) benchmarks/web.py $(BENCH_WEB_ARGS) || status=1; \
+	    echo; $(PY) benchmarks/load.py --no-seed $(BENCH_LOAD_ARGS) || status=1 ;; \
 	  *) echo; \
-	     echo "The web benchmarks (benchmarks/web.py) need PostgreSQL and were not run. Run them with"; \
+	     echo "The web benchmarks (benchmarks/web.py) and the load test (benchmarks/load.py)"; \
+	     echo "need PostgreSQL and were not run. Run them with"; \
 	     echo "  createdb -h 127.0.0.1 -U postgres teilhabe_bench"; \
 	     echo "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/teilhabe_bench make bench" ;; \
 	esac; \

@@ -315,6 +315,17 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("TEILHABE_SESSION_SECONDS", 8 * 60 * 60)
 X_FRAME_OPTIONS = "DENY"
 
+#: Tile source of the maps (a URL template with ``{z}/{x}/{y}``); empty: the maps are drawn as
+#: inline SVG without tiles. The demo uses OpenStreetMap's tiles, a deployment chooses its own.
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+MAP_TILES = env_str("TEILHABE_MAP_TILES", OSM_TILES if DEMO else "")
+#: Credit shown on the tile maps (plain text), as the tile source's licence asks.
+MAP_ATTRIBUTION = env_str(
+    "TEILHABE_MAP_ATTRIBUTION",
+    "© OpenStreetMap contributors (ODbL)" if MAP_TILES == OSM_TILES else "",
+)
+
+# The pages that draw a tile map add the tile host to their own img-src (core.maps.allow_tiles).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
