@@ -21,48 +21,84 @@ def _read(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-@transaction.atomic
-def load_geography() -> dict[str, int]:
-    """Create or update the Land, its Regierungsbezirke, districts and known Gemeinden."""
-    counts = {"created": 0, "updated": 0}
+def _sync(model: type, rows: dict[str, dict[str, object]], counts: dict[str, int]) -> dict:
+    """Create the rows of ``model`` (by ``ags``) that are missing, update those that differ.
 
-    def upsert(model: type, ags: str, **fields: object) -> object:
-        obj, created = model.objects.get_or_create(ags=ags, defaults=fields)
-        if created:
-            counts["created"] += 1
-        elif any(getattr(obj, k) != v for k, v in fields.items()):
+    One query reads what exists, one ``bulk_create`` and one ``bulk_update`` write the rest, so
+    that loading the whole of NRW stays quick (it runs on every ``make run`` and in many tests).
+    """
+    existing = {obj.ags: obj for obj in model.objects.filter(ags__in=list(rows))}
+    new, changed = [], []
+    for ags, fields in rows.items():
+        obj = existing.get(ags)
+        if obj is None:
+            new.append(model(ags=ags, **fields))
+        elif any(getattr(obj, key) != value for key, value in fields.items()):
             for key, value in fields.items():
                 setattr(obj, key, value)
-            obj.save()
-            counts["updated"] += 1
-        return obj
+            changed.append(obj)
+    model.objects.bulk_create(new, batch_size=500)
+    if changed:
+        model.objects.bulk_update(changed, list(next(iter(rows.values()))), batch_size=500)
+    counts["created"] += len(new)
+    counts["updated"] += len(changed)
+    if new:  # bulk_create does not set primary keys on every database: read them back
+        existing = {obj.ags: obj for obj in model.objects.filter(ags__in=list(rows))}
+    else:
+        existing.update({obj.ags: obj for obj in changed})
+    return existing
 
-    nrw = upsert(State, "05", name="Nordrhein-Westfalen")
-    districts: dict[str, District] = {}
-    regions: dict[str, AdministrativeDistrict] = {}
-    for row in _read("districts.csv"):
-        region_ags = row["regierungsbezirk_ags"]
-        if region_ags not in regions:
-            regions[region_ags] = upsert(
-                AdministrativeDistrict, region_ags, state=nrw, name=row["regierungsbezirk"]
-            )
-        districts[row["ags"]] = upsert(
-            District,
-            row["ags"],
-            administrative_district=regions[region_ags],
-            name=row["name"],
-            kind=row["kind"],
-        )
-    for row in _read("municipalities.csv"):
-        upsert(
-            Municipality,
-            row["ags"],
-            district=districts[row["ags"][:5]],
-            name=row["name"],
-            kind=row["kind"],
-            latitude=Decimal(row["lat"]) if row["lat"] else None,
-            longitude=Decimal(row["lon"]) if row["lon"] else None,
-        )
+
+def _population(value: str) -> int | None:
+    return int(value) if value else None
+
+
+def _coordinate(value: str) -> Decimal | None:
+    return Decimal(value) if value else None
+
+
+@transaction.atomic
+def load_geography() -> dict[str, int]:
+    """Create or update the Land, its Regierungsbezirke, districts and Gemeinden."""
+    counts = {"created": 0, "updated": 0}
+    nrw = _sync(State, {"05": {"name": "Nordrhein-Westfalen"}}, counts)["05"]
+    district_rows = _read("districts.csv")
+    regions = _sync(
+        AdministrativeDistrict,
+        {
+            row["regierungsbezirk_ags"]: {"state_id": nrw.pk, "name": row["regierungsbezirk"]}
+            for row in district_rows
+        },
+        counts,
+    )
+    districts = _sync(
+        District,
+        {
+            row["ags"]: {
+                "administrative_district_id": regions[row["regierungsbezirk_ags"]].pk,
+                "name": row["name"],
+                "kind": row["kind"],
+                "population": _population(row["population"]),
+            }
+            for row in district_rows
+        },
+        counts,
+    )
+    _sync(
+        Municipality,
+        {
+            row["ags"]: {
+                "district_id": districts[row["ags"][:5]].pk,
+                "name": row["name"],
+                "kind": row["kind"],
+                "latitude": _coordinate(row["lat"]),
+                "longitude": _coordinate(row["lon"]),
+                "population": _population(row["population"]),
+            }
+            for row in _read("municipalities.csv")
+        },
+        counts,
+    )
     return counts
 
 
@@ -80,8 +116,11 @@ def create_centres() -> int:
     """Create the 54 centres of NRW where they do not exist yet; return how many were new."""
     from django.utils.text import slugify
 
+    existing = set(Centre.objects.values_list("district_id", "municipality_id"))
     created = 0
     for district in District.objects.all():
+        if (district.pk, None) in existing:
+            continue
         _, new = Centre.objects.get_or_create(
             district=district,
             municipality=None,
@@ -89,7 +128,9 @@ def create_centres() -> int:
         )
         created += new
     for ags, slug in CITY_CENTRES.items():
-        town = Municipality.objects.get(ags=ags)
+        town = Municipality.objects.select_related("district").get(ags=ags)
+        if (town.district_id, town.pk) in existing:
+            continue
         _, new = Centre.objects.get_or_create(
             district=town.district,
             municipality=town,

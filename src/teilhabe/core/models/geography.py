@@ -55,6 +55,8 @@ class District(models.Model):
     ags = models.CharField(_("district key"), max_length=5, unique=True)
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    #: Approximate residents (reference data); weighs the centres in the generators.
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("district")
@@ -81,6 +83,8 @@ class Municipality(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5, null=True)
     longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5, null=True)
+    #: Approximate residents (reference data).
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("municipality")
