@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from teilhabe.core import start
 from teilhabe.core.audit import records_actor
+from teilhabe.core.maps import Point, svg_layout
 from teilhabe.core.models import Centre, User
 from teilhabe.core.roles import Role
 from teilhabe.core.services import InCentre, ensure_allowed
@@ -362,49 +363,17 @@ def waiting_times(centre: Centre, today: datetime.date | None = None) -> list[Wa
 def map_layout(
     towns: list[Any], schools: list[tuple[School, int]], width: int = 640, margin: int = 40
 ) -> dict[str, Any] | None:
-    """Project Gemeinden and schools (with free places) onto an SVG canvas; None without points.
-
-    An equirectangular projection scaled by the cosine of the mean latitude is exact enough
-    for a Kreis.
-    """
-    points = [(float(t.latitude), float(t.longitude)) for t in towns if t.latitude is not None]
-    points += [
-        (float(s.latitude), float(s.longitude)) for s, _free in schools if s.latitude is not None
+    """Project Gemeinden and schools (with free places) onto an SVG canvas; None without points."""
+    points = [
+        Point(
+            s.latitude,
+            s.longitude,
+            {"school": s, "free": free, "r": round(3 + 2 * math.sqrt(free), 1)},
+        )
+        for s, free in schools
+        if s.latitude is not None
     ]
-    if not points:
-        return None
-    lats = [p[0] for p in points]
-    lons = [p[1] for p in points]
-    scale_x = math.cos(math.radians(sum(lats) / len(lats)))
-    span_x = max((max(lons) - min(lons)) * scale_x, 0.01)
-    span_y = max(max(lats) - min(lats), 0.01)
-    factor = (width - 2 * margin) / max(span_x, span_y)
-    height = round(span_y * factor + 2 * margin)
-
-    def project(lat: float, lon: float) -> tuple[float, float]:
-        x = margin + (lon - min(lons)) * scale_x * factor
-        y = margin + (max(lats) - lat) * factor
-        return round(x, 1), round(y, 1)
-
-    return {
-        "width": width,
-        "height": height,
-        "towns": [
-            {"name": t.name, "xy": project(float(t.latitude), float(t.longitude))}
-            for t in towns
-            if t.latitude is not None
-        ],
-        "schools": [
-            {
-                "school": s,
-                "free": free,
-                "xy": project(float(s.latitude), float(s.longitude)),
-                "r": round(3 + 2 * math.sqrt(free), 1),
-            }
-            for s, free in schools
-            if s.latitude is not None
-        ],
-    }
+    return svg_layout(towns, points, width, margin)
 
 
 # --- Start page -------------------------------------------------------------------------------
