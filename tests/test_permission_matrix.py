@@ -35,6 +35,8 @@ from teilhabe.offers.tests.factories import make_offer
 EVERY_ROLE = frozenset(Role)
 EDITORS = frozenset(ACTOR_EDITORS)
 ANY_MEMBER = EVERY_ROLE
+#: Leadership, coordination and administration keep the offers' rubrics and settings.
+OFFER_STEERING = frozenset({Role.LEADERSHIP, Role.COORDINATOR, Role.ADMINISTRATION})
 
 
 def a_case_area(centre: Centre) -> dict[str, Any]:
@@ -113,6 +115,16 @@ def partner_provider(centre: Centre) -> Any:
             defaults={"kind": Actor.Kind.PROVIDER, "organisation": organisation},
         )
         return actor
+
+
+def an_own_rubric(centre: Centre) -> dict[str, Any]:
+    from teilhabe.offers.models import Rubric
+
+    count = Rubric.objects.filter(centre=centre).count()
+    rubric = Rubric.objects.create(
+        centre=centre, field_of_action="education", name=f"Eigene {count}"
+    )
+    return {"pk": rubric.pk}
 
 
 def a_partners_offer(centre: Centre) -> dict[str, Any]:
@@ -354,6 +366,7 @@ MATRIX: dict[str, Staff | Public | Account] = {
     "offers:offer-list": Staff(CENTRE_STAFF),
     "offers:duplicates": Staff(CENTRE_STAFF),
     "offers:supply-demand": Staff(CENTRE_STAFF),
+    "offers:supply-demand-pdf": Staff(CENTRE_STAFF),
     "offers:import": Staff(EDITORS),
     "offers:partner-offers": Staff(frozenset({Role.PARTNER})),
     "offers:partner-offer-create": Staff(frozenset({Role.PARTNER})),
@@ -370,6 +383,10 @@ MATRIX: dict[str, Staff | Public | Account] = {
     "offers:hours-add": Staff(EDITORS, obj=an_offer, method="post"),
     "offers:location-remove": Staff(EDITORS, obj=an_offer_place, method="post"),
     "offers:hours-remove": Staff(EDITORS, obj=an_offer_time, method="post"),
+    "offers:rubrics": Staff(OFFER_STEERING),
+    "offers:rubric-rename": Staff(OFFER_STEERING, obj=an_own_rubric),
+    "offers:rubric-archive": Staff(OFFER_STEERING, obj=an_own_rubric, method="post"),
+    "offers:settings": Staff(OFFER_STEERING),
     # Cases: the case file
     "cases:case-list": Staff(frozenset({Role.CASE_MANAGER})),
     "cases:case-create": Staff(frozenset({Role.CASE_MANAGER})),

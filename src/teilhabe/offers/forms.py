@@ -9,7 +9,30 @@ from teilhabe.core.forms import DateInput
 from teilhabe.core.models import Centre
 from teilhabe.network.models import Actor, FieldOfAction
 
-from .models import CONTENT_LANGUAGES, Offer, OfferLocation, OpeningHours
+from .models import CONTENT_LANGUAGES, Offer, OfferLocation, OfferSettings, OpeningHours, Rubric
+
+
+class _RubricsByField(forms.models.ModelChoiceIterator):
+    """Rubrics grouped by field of action: one ``optgroup`` per field, in the fields' order."""
+
+    def __iter__(self) -> Any:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        groups: dict[str, list[Any]] = {}
+        for rubric in self.queryset:
+            groups.setdefault(rubric.field_of_action, []).append(self.choice(rubric))
+        for value, label in FieldOfAction.choices:
+            if value in groups:
+                yield (label, groups[value])
+
+
+class RubricChoiceField(forms.ModelChoiceField):
+    """A select of rubrics grouped by field of action."""
+
+    iterator = _RubricsByField
+
+    def label_from_instance(self, obj: Rubric) -> str:
+        return obj.name
 
 
 class OfferForm(forms.ModelForm):
@@ -18,6 +41,13 @@ class OfferForm(forms.ModelForm):
         label=_("Description (German)"), widget=forms.Textarea(attrs={"rows": 5})
     )
     provider = forms.ModelChoiceField(label=_("Provider"), queryset=Actor.objects.none())
+    rubric = RubricChoiceField(
+        label=_("Rubric"),
+        queryset=Rubric.objects.none(),
+        required=False,
+        empty_label=_("no rubric"),
+        help_text=_("Choose a rubric of the offer's field of action."),
+    )
     residence_statuses = forms.MultipleChoiceField(
         label=_("Open to residence statuses"),
         choices=Offer.ResidenceStatus.choices,
@@ -56,6 +86,12 @@ class OfferForm(forms.ModelForm):
     def __init__(self, *args: Any, centre: Centre, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["provider"].queryset = Actor.objects.for_centre(centre).order_by("name")
+        from .services import rubric_choices
+
+        current = self.instance.rubric if self.instance.rubric_id else None
+        self.fields["rubric"].queryset = rubric_choices(centre, keep=current).order_by(
+            "field_of_action", "centre", "position", "name"
+        )
         if self.instance.pk:
             german = self.instance.text("de")
             if german is not None:
@@ -70,6 +106,20 @@ class OfferForm(forms.ModelForm):
             and data["valid_to"] < data["valid_from"]
         ):
             self.add_error("valid_to", _("The end lies before the start."))
+        rubric, field = data.get("rubric"), data.get("field_of_action")
+        if rubric is not None and field and rubric.field_of_action != field:
+            self.add_error(
+                "rubric",
+                _(
+                    "The rubric “%(rubric)s” belongs to the field of action “%(its)s”; "
+                    "choose a rubric of “%(field)s”."
+                )
+                % {
+                    "rubric": rubric.name,
+                    "its": rubric.get_field_of_action_display(),
+                    "field": FieldOfAction(field).label,
+                },
+            )
         return data
 
 
@@ -116,10 +166,31 @@ class OfferFilterForm(forms.Form):
     municipality = forms.ModelChoiceField(
         label=_("Gemeinde"), queryset=None, required=False, empty_label=_("all Gemeinden")
     )
+    rubric = RubricChoiceField(
+        label=_("Rubric"), queryset=None, required=False, empty_label=_("all rubrics")
+    )
     stale = forms.BooleanField(label=_("Only offers not verified for too long"), required=False)
 
-    def __init__(self, *args: Any, municipalities: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, municipalities: Any, rubrics: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", _("all")), *Offer.Status.choices]
         self.fields["field"].choices = [("", _("all fields")), *FieldOfAction.choices]
         self.fields["municipality"].queryset = municipalities
+        self.fields["rubric"].queryset = rubrics if rubrics is not None else Rubric.objects.none()
+
+
+class RubricForm(forms.Form):
+    """Add a rubric of the centre's own (the name is data, in the centre's language)."""
+
+    field_of_action = forms.ChoiceField(label=_("Field of action"), choices=FieldOfAction.choices)
+    name = forms.CharField(label=_("Name"), max_length=120)
+
+
+class RubricRenameForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+
+
+class OfferSettingsForm(forms.ModelForm):
+    class Meta:
+        model = OfferSettings
+        fields = ["stale_months"]

@@ -14,7 +14,7 @@ from teilhabe.core.demo import DEMO_CENTRE, SECOND_CENTRE
 from teilhabe.core.models import Centre
 from teilhabe.network.models import Actor, FieldOfAction
 
-from .models import Offer, OfferLocation, OfferText, OpeningHours
+from .models import Offer, OfferLocation, OfferText, OpeningHours, Rubric
 
 E, Q, M = FieldOfAction.EDUCATION, FieldOfAction.CROSS_CUTTING, FieldOfAction.MIGRATION
 RS = Offer.ResidenceStatus
@@ -168,6 +168,23 @@ TEMPLATES = [
         "Deutsch",
     ),
 ]
+#: The default rubric (its key, models.DEFAULT_RUBRICS) of each template, by German title.
+DEMO_RUBRICS = {
+    "Sprachcafé": "german_courses",
+    "Hausaufgabenhilfe für Seiteneinsteiger": "newcomer_pupils",
+    "Migrationsberatung für Erwachsene": "arrival_counselling",
+    "Jugendmigrationsdienst": "school_to_work",
+    "Asylverfahrensberatung": "arrival_counselling",
+    "Rucksack Kita": "language_education",
+    "Griffbereit": "early_childhood",
+    "Bewerbungstraining": "work_training",
+    "Frauentreff international": "participation",
+    "Sportangebot für Geflüchtete": "sport",
+    "Anerkennungsberatung": "work_training",
+    "Elterncafé an der Grundschule": "parents",
+    "Fahrradwerkstatt": "volunteering",
+    "Integrationskurs": "german_courses",
+}
 AVAILABILITY = [Offer.Availability.AVAILABLE] * 5 + [
     Offer.Availability.LIMITED,
     Offer.Availability.WAITING_LIST,
@@ -192,6 +209,7 @@ def populate(centre: Centre, seed: int, per_town: int) -> int:
         )
     )
     created = 0
+    default_rubrics = {r.key: r for r in Rubric.objects.defaults()}
     plan = [
         (town, template, variant)
         for town in centre.municipalities().order_by("name")
@@ -224,7 +242,7 @@ def populate(centre: Centre, seed: int, per_town: int) -> int:
             provider=provider,
             status=status,
             field_of_action=str(field),
-            rubric=rubric,
+            rubric=default_rubrics.get(DEMO_RUBRICS.get(title_de, "")),
             min_age=lo,
             max_age=hi,
             residence_statuses=[str(s) for s in statuses],

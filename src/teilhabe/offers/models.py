@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
+from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from teilhabe.core.models import Centre, Coordinates, Municipality
 from teilhabe.core.roles import CENTRE_STAFF
-from teilhabe.core.tenancy import AuditedTenantQuerySet, TenantPolicy, tenant_manager
+from teilhabe.core.tenancy import (
+    AuditedTenantQuerySet,
+    TenantPolicy,
+    TenantQuerySet,
+    tenant_manager,
+)
 from teilhabe.network.models import Actor, FieldOfAction
 
 #: Languages an offer's texts can be written in (German is required).
@@ -28,12 +35,191 @@ CONTENT_LANGUAGES = [
 RTL_LANGUAGES = {"ar", "fa"}
 
 
-def stale_before(today: date | None = None) -> date:
-    """Return the day before which a last confirmation counts as stale."""
+def stale_months(centre: Centre | int | None = None) -> int:
+    """Return after how many months ``centre`` flags an offer nobody confirmed.
+
+    A centre's own period (:class:`OfferSettings`) wins; without one the deployment's
+    ``TEILHABE_OFFER_STALE_MONTHS`` applies.
+    """
+    from django.conf import settings
+
+    if centre is not None:
+        centre_id = centre if isinstance(centre, int) else centre.pk
+        own = (
+            OfferSettings.objects.with_scopes_disabled()  # a number, read for any centre
+            .filter(centre_id=centre_id)
+            .values_list("stale_months", flat=True)
+            .first()
+        )
+        if own:
+            return own
+    return settings.OFFER_STALE_MONTHS
+
+
+def stale_before(today: date | None = None, *, centre: Centre | int | None = None) -> date:
+    """Return the day before which a last confirmation counts as stale (in ``centre``)."""
+    today = today or timezone.localdate()
+    return today - timedelta(days=round(stale_months(centre) * 30.44))
+
+
+def stale_before_by_centre(centre_ids: list[int], today: date | None = None) -> dict[int, date]:
+    """Return the stale cut-off day of each centre in ``centre_ids`` (two queries at most)."""
     from django.conf import settings
 
     today = today or timezone.localdate()
-    return today - timedelta(days=round(settings.OFFER_STALE_MONTHS * 30.44))
+    own = dict(
+        OfferSettings.objects.with_scopes_disabled()
+        .filter(centre_id__in=centre_ids, stale_months__isnull=False)
+        .values_list("centre_id", "stale_months")
+    )
+    return {
+        pk: today - timedelta(days=round((own.get(pk) or settings.OFFER_STALE_MONTHS) * 30.44))
+        for pk in centre_ids
+    }
+
+
+class OfferSettings(models.Model):
+    """What a centre decides for its offers directory (falls back to the deployment's settings)."""
+
+    tenant_policy = TenantPolicy(roles=CENTRE_STAFF)
+
+    centre = models.OneToOneField(Centre, on_delete=models.CASCADE, related_name="offer_settings")
+    stale_months = models.PositiveSmallIntegerField(
+        _("months until an offer is due for checking"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_(
+            "An offer nobody confirmed as correct for this many months is flagged. "
+            "Empty: the default of this installation."
+        ),
+    )
+
+    objects = tenant_manager()
+
+    class Meta:
+        verbose_name = _("offer settings")
+        verbose_name_plural = _("offer settings")
+
+    def __str__(self) -> str:
+        return str(self.centre)
+
+
+#: The default taxonomy of rubrics (DOMAIN.md: the LaKI tallies the centres' priorities by
+#: rubric; 9 for Querschnitt, 9 for Bildung). Rubric names are data, in German, like the
+#: letter templates. The rubrics of "Zuwanderung und Flucht" are our assumption, built from
+#: the domain text. Keys are stable: figures count by key, and names may be corrected later.
+#: The data migration 0006 ships a copy of this list.
+DEFAULT_RUBRICS: dict[str, list[tuple[str, str]]] = {
+    "cross_cutting": [
+        ("intercultural_opening", "Interkulturelle Öffnung der Verwaltung / Willkommenskultur"),
+        ("health_seniors", "Gesundheit, Pflege und ältere Menschen"),
+        ("sport", "Sport"),
+        ("culture", "Kultur"),
+        ("volunteering", "Bürgerschaftliches Engagement / Ehrenamt"),
+        ("participation", "Partizipation / Migrantenorganisationen"),
+        ("work_training", "Arbeit und Ausbildung"),
+        ("anti_discrimination", "Antidiskriminierung / Antirassismus"),
+        ("eu_immigration", "EU-Zuwanderung"),
+    ],
+    "education": [
+        ("early_childhood", "Frühkindliche Bildung / Kita"),
+        ("language_education", "Durchgängige Sprachbildung gesamte Bildungskette"),
+        ("newcomer_pupils", "Neu zugewanderte Schülerinnen und Schüler / Seiteneinstieg"),
+        ("parents", "Elternbeteiligung"),
+        ("school_development", "Schulentwicklung / Interkulturelle Schule"),
+        ("school_to_work", "Übergang Schule – Beruf"),
+        ("youth_work", "Außerschulische Jugendarbeit"),
+        ("adult_education", "Erwachsenenbildung"),
+        ("multilingualism", "Mehrsprachigkeit / Herkunftssprachlicher Unterricht"),
+    ],
+    "migration": [
+        ("volunteer_coordination", "Koordination des Ehrenamts in der Flüchtlingshilfe"),
+        ("interpreting", "Sprachmittlung / Dolmetscherpool"),
+        ("young_adults", "Junge Volljährige: Durchstarten in Ausbildung und Arbeit"),
+        ("arrival_counselling", "Ankommen, Beratung und Orientierung"),
+        ("german_courses", "Deutschkurse und Sprachförderung"),
+        ("housing", "Wohnen und Unterbringung"),
+    ],
+}
+
+
+class RubricQuerySet(TenantQuerySet):
+    """Rubrics: the default taxonomy (no centre) is shared; a centre's own are its own."""
+
+    def for_centre(self, centre: Any) -> RubricQuerySet:
+        """Return the defaults and the rubrics ``centre`` added."""
+        return self.filter(models.Q(centre__isnull=True) | models.Q(centre=centre))
+
+    def visible_to(self, user: Any) -> RubricQuerySet:
+        """Return the defaults and the own rubrics of the user's centres (staff and partners)."""
+        if not user.is_authenticated:
+            return self.none()
+        centres = [m.centre_id for m in user.active_memberships() if m.centre_id is not None]
+        return self.filter(models.Q(centre__isnull=True) | models.Q(centre_id__in=centres))
+
+    def active(self) -> RubricQuerySet:
+        return self.filter(is_archived=False)
+
+    def defaults(self) -> RubricQuerySet:
+        return self.filter(centre__isnull=True)
+
+
+class Rubric(models.Model):
+    """A rubric (Rubrik) within a field of action: the default taxonomy or a centre's own.
+
+    The defaults (``centre`` empty) are shipped for every centre and are read-only; a centre
+    adds, renames and archives its own. Not scoped by django-scopes: the shared defaults must be
+    readable in every centre's scope, and nothing in a rubric is confidential.
+    """
+
+    tenant_policy = TenantPolicy(roles=CENTRE_STAFF)
+
+    centre = models.ForeignKey(
+        Centre, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    field_of_action = models.CharField(
+        _("field of action"), max_length=20, choices=FieldOfAction.choices
+    )
+    name = models.CharField(_("name"), max_length=120)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    #: The stable key of a default rubric (empty for a centre's own).
+    key = models.SlugField(_("key"), max_length=40, blank=True)
+    is_archived = models.BooleanField(_("archived"), default=False)
+
+    objects = models.Manager.from_queryset(RubricQuerySet)()
+
+    class Meta:
+        verbose_name = _("rubric")
+        verbose_name_plural = _("rubrics")
+        ordering = ["field_of_action", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                "field_of_action",
+                name="rubric_default_unique_name",
+                condition=models.Q(centre__isnull=True),
+                violation_error_message=_("This field of action has a rubric of this name."),
+            ),
+            models.UniqueConstraint(
+                Lower("name"),
+                "field_of_action",
+                "centre",
+                name="rubric_own_unique_name",
+                condition=models.Q(centre__isnull=False),
+                violation_error_message=_("This field of action has a rubric of this name."),
+            ),
+            models.UniqueConstraint(
+                fields=["key"], name="rubric_unique_key", condition=~models.Q(key="")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_default(self) -> bool:
+        return self.centre_id is None
 
 
 class OfferQuerySet(AuditedTenantQuerySet):
@@ -82,7 +268,14 @@ class Offer(models.Model):
     field_of_action = models.CharField(
         _("field of action"), max_length=20, choices=FieldOfAction.choices
     )
-    rubric = models.CharField(_("rubric"), max_length=120, blank=True)
+    rubric = models.ForeignKey(
+        Rubric,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="offers",
+        verbose_name=_("rubric"),
+    )
     min_age = models.PositiveSmallIntegerField(
         _("minimum age"), null=True, blank=True, validators=[MaxValueValidator(120)]
     )
@@ -153,8 +346,8 @@ class Offer(models.Model):
         return text.title if text else str(_("(untitled offer)"))
 
     def is_stale(self, today: date | None = None) -> bool:
-        """Return whether nobody confirmed the offer for the configured number of months."""
-        return self.last_verified < stale_before(today)
+        """Return whether nobody confirmed the offer for its centre's number of months."""
+        return self.last_verified < stale_before(today, centre=self.centre_id)
 
     def translation_status(self) -> dict[str, str]:
         """Return ``current``, ``outdated`` or ``missing`` for every content language."""
@@ -176,6 +369,31 @@ class Offer(models.Model):
 
     def language_list(self) -> list[str]:
         return [lang.strip() for lang in self.languages.split(",") if lang.strip()]
+
+
+class OfferStatusChange(models.Model):
+    """A step of an offer from one status to another; figures count the status at month end."""
+
+    tenant_policy = TenantPolicy(centre_path="offer__centre", roles=CENTRE_STAFF)
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=10, choices=Offer.Status.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=Offer.Status.choices)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(
+        "core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = tenant_manager("offer__centre")
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["offer", "at"], name="offer_status_change_at")]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '–'} → {self.to_status}"
 
 
 class OfferText(models.Model):

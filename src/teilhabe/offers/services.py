@@ -6,21 +6,26 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from teilhabe.core.audit import records_actor
 from teilhabe.core.models import Centre, User
 from teilhabe.core.services import InCentre, ensure_allowed
+from teilhabe.network.models import FieldOfAction
 
 from .models import (
     CONTENT_LANGUAGES,
     DuplicateDecision,
     Offer,
     OfferLocation,
+    OfferSettings,
+    OfferStatusChange,
     OfferText,
     OpeningHours,
     PopulationFigure,
+    Rubric,
 )
 
 OFFER_FIELDS = (
@@ -74,11 +79,17 @@ def save_offer(
     provider = data.get("provider") or (offer.provider if offer else None)
     if provider is None or provider.centre_id != centre.pk:
         raise ValidationError({"provider": _("The provider must be an actor of this centre.")})
-    return _write_offer(offer or Offer(centre=centre), title, description, data)
+    return _write_offer(offer or Offer(centre=centre), title, description, data, by=acting)
 
 
 def _write_offer(
-    offer: Offer, title: str, description: str, data: dict[str, Any], *, status: str = ""
+    offer: Offer,
+    title: str,
+    description: str,
+    data: dict[str, Any],
+    *,
+    status: str = "",
+    by: User | None = None,
 ) -> Offer:
     """Check and save an offer and its German text (the caller checked the permission)."""
     unknown = set(data) - set(OFFER_FIELDS)
@@ -90,8 +101,18 @@ def _write_offer(
     statuses = data.get("residence_statuses", [])
     if any(s not in Offer.ResidenceStatus.values for s in statuses):
         raise ValidationError({"residence_statuses": _("Unknown residence status.")})
+    if "rubric" in data:
+        check_rubric(
+            offer,
+            data["rubric"],
+            data.get("field_of_action") or offer.field_of_action,
+        )
+    elif "field_of_action" in data and offer.rubric_id is not None:
+        check_rubric(offer, offer.rubric, data["field_of_action"])
     for name, value in data.items():
         setattr(offer, name, value)
+    new = offer.pk is None
+    before = "" if new else offer.status
     if status:
         offer.status = status
     title, description = title.strip(), description.strip()
@@ -100,6 +121,8 @@ def _write_offer(
         offer.revision += 1
     offer.full_clean()
     offer.save()
+    if new or offer.status != before:
+        _record_status(offer, before, by)
     german = german or OfferText(offer=offer, language="de")
     german.title, german.description = title, description
     german.source_revision = offer.revision
@@ -196,9 +219,44 @@ def change_status(acting: User, offer: Offer, *, to: str) -> Offer:
         if not offer.locations.exists():
             raise ValidationError(_("The offer needs at least one place."))
         offer.last_verified = timezone.localdate()
+    before = offer.status
     offer.status = to
     offer.save()
+    _record_status(offer, before, acting)
     return offer
+
+
+def _record_status(offer: Offer, before: str, by: User | None) -> None:
+    """Keep the step in the offer's status history (like a case's phase changes)."""
+    OfferStatusChange.objects.create(offer=offer, from_status=before, to_status=offer.status, by=by)
+
+
+def check_rubric(offer: Offer, rubric: Rubric | None, field_of_action: str) -> None:
+    """Refuse a rubric of another centre, of another field, or an archived one newly chosen."""
+    if rubric is None:
+        return
+    if rubric.centre_id is not None and rubric.centre_id != offer.centre_id:
+        raise ValidationError({"rubric": _("This rubric belongs to another centre.")})
+    if rubric.field_of_action != field_of_action:
+        raise ValidationError(
+            {
+                "rubric": _(
+                    "The rubric “%(rubric)s” belongs to the field of action “%(its)s”; "
+                    "choose a rubric of “%(field)s”."
+                )
+                % {
+                    "rubric": rubric.name,
+                    "its": rubric.get_field_of_action_display(),
+                    "field": FieldOfAction(field_of_action).label
+                    if field_of_action in FieldOfAction.values
+                    else field_of_action,
+                }
+            }
+        )
+    if rubric.is_archived and rubric.pk != offer.rubric_id:
+        raise ValidationError(
+            {"rubric": _("The rubric “%(rubric)s” is archived.") % {"rubric": rubric.name}}
+        )
 
 
 @records_actor
@@ -299,4 +357,109 @@ def save_partner_offer(
         description,
         data,
         status=Offer.Status.REVIEW,
+        by=acting,
     )
+
+
+# --- Rubrics and the centre's offer settings ----------------------------------------------
+
+
+def rubric_choices(centre: Centre, *, keep: Rubric | None = None) -> Any:
+    """Return the rubrics an offer of ``centre`` may get: defaults and its own, not archived.
+
+    ``keep`` (the offer's current rubric) stays a choice even when it was archived since.
+    """
+    rubrics = Rubric.objects.for_centre(centre)
+    condition = Q(is_archived=False)
+    if keep is not None:
+        condition |= Q(pk=keep.pk)
+    return rubrics.filter(condition)
+
+
+def find_rubric(centre: Centre, field_of_action: str, name: str) -> Rubric | None:
+    """Return the active rubric of ``field_of_action`` called ``name`` (case ignored)."""
+    wanted = " ".join(name.split()).casefold()
+    for rubric in rubric_choices(centre).filter(field_of_action=field_of_action):
+        if " ".join(rubric.name.split()).casefold() == wanted:
+            return rubric
+    return None
+
+
+def _check_rubric_name(centre: Centre, field_of_action: str, name: str, *, pk: int | None) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": _("The name is missing.")})
+    if len(name) > 120:
+        raise ValidationError({"name": _("The name is too long (at most 120 characters).")})
+    same = [
+        rubric
+        for rubric in Rubric.objects.for_centre(centre).filter(field_of_action=field_of_action)
+        if rubric.pk != pk and rubric.name.casefold() == name.casefold()
+    ]
+    if same:
+        raise ValidationError(
+            {"name": _("This field of action has a rubric “%(name)s”.") % {"name": same[0].name}}
+        )
+    return name
+
+
+@records_actor
+@transaction.atomic
+def add_rubric(acting: User, centre: Centre, *, field_of_action: str, name: str) -> Rubric:
+    """Add a rubric of the centre's own to a field of action (after the defaults)."""
+    ensure_allowed(acting, "offers.change_rubric", InCentre(centre))
+    if field_of_action not in FieldOfAction.values:
+        raise ValidationError({"field_of_action": _("Unknown field of action.")})
+    name = _check_rubric_name(centre, field_of_action, name, pk=None)
+    last = (
+        Rubric.objects.for_centre(centre)
+        .filter(field_of_action=field_of_action)
+        .order_by("-position")
+        .values_list("position", flat=True)
+        .first()
+    )
+    rubric = Rubric(
+        centre=centre, field_of_action=field_of_action, name=name, position=(last or 0) + 1
+    )
+    rubric.full_clean()
+    rubric.save()
+    return rubric
+
+
+@records_actor
+@transaction.atomic
+def rename_rubric(acting: User, rubric: Rubric, *, name: str) -> Rubric:
+    """Rename one of the centre's own rubrics; the defaults are read-only."""
+    ensure_allowed(acting, "offers.change_rubric", rubric)
+    rubric.name = _check_rubric_name(rubric.centre, rubric.field_of_action, name, pk=rubric.pk)
+    rubric.full_clean()
+    rubric.save()
+    return rubric
+
+
+@records_actor
+@transaction.atomic
+def archive_rubric(acting: User, rubric: Rubric, *, archived: bool = True) -> Rubric:
+    """Archive (or bring back) an own rubric: offers keep it, new offers cannot choose it."""
+    ensure_allowed(acting, "offers.change_rubric", rubric)
+    rubric.is_archived = archived
+    rubric.save()
+    return rubric
+
+
+def settings_for(centre: Centre) -> OfferSettings:
+    """Return the offer settings of ``centre`` (unsaved defaults if it has none yet)."""
+    found = OfferSettings.objects.with_scopes_disabled().filter(centre=centre).first()
+    return found or OfferSettings(centre=centre)
+
+
+@records_actor
+@transaction.atomic
+def save_offer_settings(acting: User, centre: Centre, *, stale_months: int | None) -> OfferSettings:
+    """Change the centre's offer settings: after how many months an offer is due for checking."""
+    settings = settings_for(centre)
+    ensure_allowed(acting, "offers.change_settings", settings)
+    settings.stale_months = stale_months
+    settings.full_clean()
+    settings.save()
+    return settings

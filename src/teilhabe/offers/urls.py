@@ -32,4 +32,10 @@ urlpatterns = [
     ),
     path("bestand-bedarf/", analysis_views.SupplyDemandView.as_view(), name="supply-demand"),
     path("bevoelkerung/", analysis_views.PopulationView.as_view(), name="population"),
+    path("rubriken/", views.RubricListView.as_view(), name="rubrics"),
+    path("rubriken/<int:pk>/", views.RubricRenameView.as_view(), name="rubric-rename"),
+    path(
+        "rubriken/<int:pk>/archivieren/", views.RubricArchiveView.as_view(), name="rubric-archive"
+    ),
+    path("einstellungen/", views.OfferSettingsView.as_view(), name="settings"),
 ]

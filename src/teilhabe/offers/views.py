@@ -7,25 +7,37 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from teilhabe.core.views import (
     PermissionMixin,
     SortableListMixin,
     TenantFormView,
     TenantObjectMixin,
+    centre_for,
+    form_error,
 )
+from teilhabe.network.models import FieldOfAction
 from teilhabe.network.permissions import EDITORS
 
 from . import services
 from .duplicates import find_candidates
-from .forms import LocationForm, OfferFilterForm, OfferForm, OpeningHoursForm, TranslationForm
+from .forms import (
+    LocationForm,
+    OfferFilterForm,
+    OfferForm,
+    OfferSettingsForm,
+    OpeningHoursForm,
+    RubricForm,
+    RubricRenameForm,
+    TranslationForm,
+)
 from .models import (
     CONTENT_LANGUAGES,
     DuplicateDecision,
@@ -33,8 +45,10 @@ from .models import (
     OfferLocation,
     OfferText,
     OpeningHours,
-    stale_before,
+    Rubric,
+    stale_before_by_centre,
 )
+from .permissions import STEERING
 
 
 class OfferListView(PermissionMixin, SortableListMixin, ListView):
@@ -52,14 +66,28 @@ class OfferListView(PermissionMixin, SortableListMixin, ListView):
     def get_queryset(self) -> QuerySet[Offer]:
         user = self.request.user
         towns = user.municipalities()
-        self.filter_form = OfferFilterForm(self.request.GET or None, municipalities=towns)
+        rubrics = Rubric.objects.visible_to(user).order_by(
+            "field_of_action", "centre", "position", "name"
+        )
+        self.filter_form = OfferFilterForm(
+            self.request.GET or None, municipalities=towns, rubrics=rubrics
+        )
         data = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
         german = OfferText.objects.filter(offer=OuterRef("pk"), language="de")
+        # Each centre has its own period after which an offer is due for checking.
+        centres = sorted({m.centre_id for m in user.active_memberships() if m.centre_id})
+        self.stale_cutoffs = stale_before_by_centre(centres)
+        stale = Q(pk__in=[])
+        for centre_id, cutoff in self.stale_cutoffs.items():
+            stale |= Q(centre_id=centre_id, last_verified__lt=cutoff)
         qs = (
             Offer.objects.visible_to(user)
-            .select_related("provider")
+            .select_related("provider", "rubric")
             .prefetch_related("texts", "locations__municipality")
-            .annotate(sort_title=Subquery(german.values("title")[:1]))
+            .annotate(
+                sort_title=Subquery(german.values("title")[:1]),
+                due_for_check=ExpressionWrapper(stale, output_field=BooleanField()),
+            )
         )
         if data.get("q"):
             qs = qs.filter(
@@ -71,18 +99,20 @@ class OfferListView(PermissionMixin, SortableListMixin, ListView):
             qs = qs.filter(status=data["status"])
         if data.get("field"):
             qs = qs.filter(field_of_action=data["field"])
+        if data.get("rubric"):
+            qs = qs.filter(rubric=data["rubric"])
         if data.get("municipality"):
             qs = qs.filter(locations__municipality=data["municipality"]).distinct()
         if data.get("stale"):
-            qs = qs.filter(last_verified__lt=stale_before())
+            qs = qs.filter(stale)
         return self.sort_queryset(qs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(
             **self.sort_context(),
             filter_form=self.filter_form,
-            stale_before=stale_before(),
             can_add=self.request.user.has_perm("offers.change_offer"),
+            can_steer=self.request.user.has_perm("offers.change_rubric"),
             **kwargs,
         )
 
@@ -311,3 +341,131 @@ class DuplicateDecideView(PermissionMixin, View):
         return redirect(
             f"{reverse('offers:duplicates')}?zeige={request.POST.get('zeige', 'offen')}"
         )
+
+
+# --- The centre's own rubrics and offer settings -------------------------------------------
+
+
+class RubricListView(PermissionMixin, TemplateView):
+    """The rubrics of every field of action: the defaults (read-only) and the centre's own."""
+
+    permission_required = "offers.change_rubric"
+    template_name = "offers/rubrics.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and request.user.has_perm(self.permission_required):
+            self.centre = centre_for(request.user, *STEERING)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        rubrics = (
+            Rubric.objects.for_centre(self.centre)
+            .annotate(offer_count=Count("offers", filter=Q(offers__centre=self.centre)))
+            .order_by("field_of_action", "centre", "position", "name")
+        )
+        by_field: dict[str, list[Rubric]] = {}
+        for rubric in rubrics:
+            by_field.setdefault(rubric.field_of_action, []).append(rubric)
+        fields = [(value, label, by_field.get(value, [])) for value, label in FieldOfAction.choices]
+        kwargs.setdefault("form", RubricForm())
+        return super().get_context_data(centre=self.centre, fields=fields, **kwargs)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = RubricForm(request.POST)
+        if form.is_valid():
+            try:
+                rubric = services.add_rubric(request.user, self.centre, **form.cleaned_data)
+            except ValidationError as error:
+                form_error(form, error)
+            else:
+                messages.success(
+                    request, _("The rubric “%(name)s” has been added.") % {"name": rubric}
+                )
+                return redirect("offers:rubrics")
+        return self.render_to_response(self.get_context_data(form=form), status=200)
+
+
+class _OwnRubricMixin(PermissionMixin):
+    """One of the centre's own rubrics; a default one or another centre's answers 404."""
+
+    permission_required = "offers.change_rubric"
+
+    def get_rubric(self, request: HttpRequest, pk: int) -> Rubric:
+        rubric = get_object_or_404(
+            Rubric.objects.visible_to(request.user).filter(centre__isnull=False), pk=pk
+        )
+        if not request.user.has_perm(self.permission_required, rubric):
+            raise PermissionDenied
+        return rubric
+
+
+class RubricRenameView(_OwnRubricMixin, TemplateView):
+    template_name = "offers/rubric_form.html"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:  # type: ignore[override]
+        rubric = self.get_rubric(request, pk)
+        form = RubricRenameForm(initial={"name": rubric.name})
+        return self.render_to_response(self.get_context_data(rubric=rubric, form=form))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        rubric = self.get_rubric(request, pk)
+        form = RubricRenameForm(request.POST)
+        if form.is_valid():
+            try:
+                services.rename_rubric(request.user, rubric, name=form.cleaned_data["name"])
+            except ValidationError as error:
+                form_error(form, error)
+            else:
+                messages.success(request, _("The rubric has been renamed."))
+                return redirect("offers:rubrics")
+        return self.render_to_response(self.get_context_data(rubric=rubric, form=form))
+
+
+class RubricArchiveView(_OwnRubricMixin, View):
+    """Archive an own rubric, or bring it back (POST ``archived`` = 1 or 0)."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        rubric = self.get_rubric(request, pk)
+        archived = request.POST.get("archived", "1") != "0"
+        services.archive_rubric(request.user, rubric, archived=archived)
+        if archived:
+            text = _("The rubric “%(name)s” is archived; its offers keep it.")
+        else:
+            text = _("The rubric “%(name)s” can be chosen again.")
+        messages.success(request, text % {"name": rubric})
+        return redirect("offers:rubrics")
+
+
+class OfferSettingsView(PermissionMixin, FormView):
+    """What the own centre decides for its offers directory."""
+
+    permission_required = "offers.change_settings"
+    template_name = "offers/offer_settings.html"
+    form_class = OfferSettingsForm
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and request.user.has_perm(self.permission_required):
+            self.centre = centre_for(request.user, *STEERING)
+            self.settings = services.settings_for(self.centre)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "instance": self.settings}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from django.conf import settings
+
+        return super().get_context_data(
+            centre=self.centre, default_months=settings.OFFER_STALE_MONTHS, **kwargs
+        )
+
+    def form_valid(self, form: OfferSettingsForm) -> HttpResponse:
+        try:
+            services.save_offer_settings(
+                self.request.user, self.centre, stale_months=form.cleaned_data["stale_months"]
+            )
+        except ValidationError as error:
+            form_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The offer settings have been saved."))
+        return redirect("offers:settings")

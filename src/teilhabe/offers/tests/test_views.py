@@ -14,7 +14,7 @@ from django_scopes import scopes_disabled
 
 from teilhabe.core.tests.factories import make_member
 from teilhabe.network.tests.factories import make_actor
-from teilhabe.offers.models import Offer, OfferLocation, OfferText, OpeningHours
+from teilhabe.offers.models import Offer, OfferLocation, OfferText, OpeningHours, Rubric
 from teilhabe.offers.tests.factories import make_offer
 
 pytestmark = pytest.mark.django_db
@@ -275,6 +275,7 @@ def test_offer_form_edits_the_offer_and_its_german_text(client, dana, centre):
 
 def test_offer_form_keeps_the_entries_and_shows_the_errors(client, dana, centre, other_centre):
     foreign = make_actor(other_centre, "Caritas Münster")
+    sport = Rubric.objects.get(key="sport")  # a rubric of another field of action
     client.force_login(dana)
 
     response = client.post(
@@ -285,20 +286,20 @@ def test_offer_form_keeps_the_entries_and_shows_the_errors(client, dana, centre,
             max_age="12",
             valid_from="2027-06-01",
             valid_to="2027-05-01",
-            rubric="Sprache",
+            rubric=str(sport.pk),
         ),
         headers=ENGLISH,
     )
 
     assert response.status_code == 200
     errors = response.context["form"].errors
-    assert {"provider", "valid_to"} <= set(errors)
+    assert {"provider", "valid_to", "rubric"} <= set(errors)
     assert errors["valid_to"] == ["The end lies before the start."]
     content = response.content.decode()
     assert "Please check your entries." in content
     assert 'value="Sprachcafé Dülmen"' in content
     assert "Deutsch sprechen in lockerer Runde.</textarea>" in content
-    assert 'value="Sprache"' in content
+    assert f'value="{sport.pk}" selected' in content
     assert 'value="2027-06-01"' in content
     assert _count(Offer) == 0
 
