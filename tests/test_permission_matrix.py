@@ -367,6 +367,7 @@ MATRIX: dict[str, Staff | Public | Account] = {
     "offers:duplicates": Staff(CENTRE_STAFF),
     "offers:supply-demand": Staff(CENTRE_STAFF),
     "offers:supply-demand-pdf": Staff(CENTRE_STAFF),
+    "offers:supply-demand-pdf": Staff(CENTRE_STAFF),
     "offers:import": Staff(EDITORS),
     "offers:partner-offers": Staff(frozenset({Role.PARTNER})),
     "offers:partner-offer-create": Staff(frozenset({Role.PARTNER})),

@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from teilhabe.core.maps import Point, map_labels, svg_layout, tile_source
 from teilhabe.core.models import Centre, Municipality
 from teilhabe.network.models import FieldOfAction
 from teilhabe.reporting.registry import demand_providers
@@ -99,3 +102,58 @@ def as_table(rows: list[Row]) -> tuple[list[str], list[list[Any]]]:
             line += [row.offers.get(value, 0), row.places.get(value, 0), row.per_thousand(value)]
         table.append(line)
     return [str(h) for h in headers], table
+
+
+def gap_map(table: list[tuple[Any, list[tuple[Any, ...]]]]) -> dict[str, Any] | None:
+    """Return the map of the Gemeinden, each marked with the number of its fields with a gap."""
+    points = []
+    markers = []
+    for row, cells in table:
+        town = row.municipality
+        if town.latitude is None or town.longitude is None:
+            continue
+        gap_labels = [label for _v, label, _o, _p, _rate, gap in cells if gap]
+        known = any(rate is not None for _v, _l, _o, _p, rate, _g in cells)
+        count = len(gap_labels)
+        kind = "gap-none" if not known else f"gap-{min(count, 2)}"
+        number = str(count) if known else "–"
+        if not known:
+            summary = _("%(town)s: no population figures, %(offers)s offers") % {
+                "town": town.name,
+                "offers": row.total_offers,
+            }
+        else:
+            summary = ngettext(
+                "%(town)s: %(count)s field of action with a gap%(which)s, %(offers)s offers",
+                "%(town)s: %(count)s fields of action with a gap%(which)s, %(offers)s offers",
+                count,
+            ) % {
+                "town": town.name,
+                "count": count,
+                "which": f" ({', '.join(str(g) for g in gap_labels)})" if gap_labels else "",
+                "offers": row.total_offers,
+            }
+        anchor = f"#gemeinde-{town.pk}"
+        data = {"town": town, "kind": kind, "number": number, "summary": summary, "href": anchor}
+        points.append(Point(town.latitude, town.longitude, data))
+        markers.append(
+            {
+                "lat": float(town.latitude),
+                "lon": float(town.longitude),
+                "label": town.name,
+                "title": summary,
+                "number": number,
+                "kind": kind,
+                "lines": [summary.split(": ", 1)[-1]],
+                "links": [{"text": _("Show the row in the table"), "href": anchor}],
+            }
+        )
+    drawing = svg_layout([], points, width=640, margin=60)
+    if drawing is None:
+        return None
+    tiles = tile_source()
+    return {
+        "drawing": drawing,
+        "tiles": tiles,
+        "data": {"tiles": tiles, "markers": markers, "labels": map_labels()} if tiles else None,
+    }

@@ -8,17 +8,19 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from teilhabe.core.maps import allow_tiles
+from teilhabe.core.pdf import pdf_response, render_pdf
 from teilhabe.core.roles import CENTRE_STAFF
 from teilhabe.core.views import PermissionMixin, centre_for
 from teilhabe.network.models import FieldOfAction
 from teilhabe.network.permissions import EDITORS
 
 from . import services
-from .analysis import as_table, gaps, supply_and_demand
+from .analysis import as_table, gap_map, gaps, supply_and_demand
 from .models import PopulationFigure
 
 
@@ -43,6 +45,17 @@ class SupplyDemandView(PermissionMixin, TemplateView):
         return centre, year, supply_and_demand(centre, year=year)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            **self.table_context(),
+            can_edit=self.request.user.has_perm("offers.change_offer"),
+            **kwargs,
+        )
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        return allow_tiles(super().render_to_response(context, **kwargs))
+
+    def table_context(self) -> dict[str, Any]:
+        """Return the table (and its map) the page, the PDF and the tests share."""
         centre, year, rows = self.rows()
         marked = gaps(rows)
         table = [
@@ -62,15 +75,14 @@ class SupplyDemandView(PermissionMixin, TemplateView):
             )
             for row in rows
         ]
-        return super().get_context_data(
-            centre=centre,
-            year=year,
-            table=table,
-            fields=FieldOfAction.choices,
-            has_population=any(r.with_migration_history for r in rows),
-            can_edit=self.request.user.has_perm("offers.change_offer"),
-            **kwargs,
-        )
+        return {
+            "centre": centre,
+            "year": year,
+            "table": table,
+            "fields": FieldOfAction.choices,
+            "has_population": any(r.with_migration_history for r in rows),
+            "gap_map": gap_map(table),
+        }
 
     def export(self) -> HttpResponse:
         from teilhabe.core.spreadsheets import write_xlsx
@@ -85,6 +97,19 @@ class SupplyDemandView(PermissionMixin, TemplateView):
             f'attachment; filename="bestand-bedarf-{centre.slug}-{year}.xlsx"'
         )
         return response
+
+
+class SupplyDemandPdfView(SupplyDemandView):
+    """The gap table as a tagged PDF (A4 landscape), with the same figures as the page."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        context = self.table_context()
+        pdf = render_pdf(
+            "offers/supply_demand_pdf.html",
+            context,
+            language=translation.get_language() or "de",
+        )
+        return pdf_response(pdf, f"bestand-bedarf-{context['centre'].slug}-{context['year']}.pdf")
 
 
 class PopulationView(PermissionMixin, TemplateView):

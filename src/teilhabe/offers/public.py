@@ -16,6 +16,15 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scope
 
+from teilhabe.core.maps import (
+    Point,
+    allow_tiles,
+    located,
+    map_labels,
+    spread,
+    svg_layout,
+    tile_source,
+)
 from teilhabe.core.models import Centre
 from teilhabe.network.models import FieldOfAction
 
@@ -94,7 +103,7 @@ def directory(request: HttpRequest, centre: Centre) -> HttpResponse:
     page = Paginator(results, 20).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
-    return render(
+    response = render(
         request,
         "offers/public/directory.html",
         {
@@ -106,9 +115,58 @@ def directory(request: HttpRequest, centre: Centre) -> HttpResponse:
             "language": language,
             "languages": CONTENT_LANGUAGES,
             "rtl": language in RTL_LANGUAGES,
+            "offer_map": offer_map(centre, list(page), language),
             "public_page": True,
         },
     )
+    return allow_tiles(response)
+
+
+def offer_map(centre: Centre, offers: list[Offer], language: str) -> dict[str, Any] | None:
+    """Return the map of the places of ``offers`` (one page of results); None without places.
+
+    The SVG shows each offer at each of its places (offers at one place moved apart on a ring);
+    the tile map (``core/map.js``) shows one marker per place with the offers there.
+    """
+    points = []
+    markers: dict[tuple[float, float], dict[str, Any]] = {}
+    for offer in offers:
+        text = offer.text(language)
+        title = text.title if text else str(offer)
+        url = reverse("directory:offer-detail", args=[centre.slug, offer.uid])
+        url = f"{url}?sprache={language}"
+        for place in located(offer.locations.all()):
+            where = place.name or place.municipality.name
+            if place.name and place.municipality.name not in place.name:
+                where = f"{place.name}, {place.municipality.name}"
+            points.append(
+                Point(place.latitude, place.longitude, {"title": title, "place": where, "url": url})
+            )
+            key = (float(place.latitude), float(place.longitude))
+            marker = markers.setdefault(
+                key, {"lat": key[0], "lon": key[1], "label": where, "links": []}
+            )
+            if not any(link["href"] == url for link in marker["links"]):
+                marker["links"].append({"text": title, "href": url})
+    if not points:
+        return None
+    for marker in markers.values():
+        count = len(marker["links"])
+        marker["number"] = str(count) if count > 1 else ""
+    drawing = svg_layout(list(centre.municipalities()), spread(points), width=480, margin=30)
+    tiles = tile_source()
+    return {
+        "drawing": drawing,
+        "count": len(points),
+        "tiles": tiles,
+        "data": {
+            "tiles": tiles,
+            "markers": list(markers.values()),
+            "labels": map_labels(),
+        }
+        if tiles
+        else None,
+    }
 
 
 @public_directory

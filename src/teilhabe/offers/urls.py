@@ -31,6 +31,11 @@ urlpatterns = [
         name="partner-offer-update",
     ),
     path("bestand-bedarf/", analysis_views.SupplyDemandView.as_view(), name="supply-demand"),
+    path(
+        "bestand-bedarf/pdf/",
+        analysis_views.SupplyDemandPdfView.as_view(),
+        name="supply-demand-pdf",
+    ),
     path("bevoelkerung/", analysis_views.PopulationView.as_view(), name="population"),
     path("rubriken/", views.RubricListView.as_view(), name="rubrics"),
     path("rubriken/<int:pk>/", views.RubricRenameView.as_view(), name="rubric-rename"),
