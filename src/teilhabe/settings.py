@@ -179,10 +179,16 @@ TEMPLATES = [
         },
     },
 ]
+#: Form widgets render through Django's templates, selects directly (core/renderers.py).
+FORM_RENDERER = "teilhabe.core.renderers.FormRenderer"
 
 #: Database, e.g. ``postgres://user@host:5432/teilhabe``; default is a SQLite file in DATA_DIR.
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'teilhabe.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # ``.iterator()`` (model choice fields) then fetches in one round trip instead of
+    # DECLARE/FETCH/CLOSE, and a transaction-mode connection pooler (PgBouncer) works.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {

@@ -493,7 +493,10 @@ class CaseFilterForm(forms.Form):
         self.fields["case_area"].queryset = CaseArea.objects.visible_to(user).order_by("name")
         self.fields["municipality"].queryset = user.municipalities().order_by("name")
         self.fields["agency"].queryset = (
-            Actor.objects.visible_to(user).filter(kind__in=Actor.AUTHORITIES).order_by("name")
+            Actor.objects.visible_to(user)
+            .filter(kind__in=Actor.AUTHORITIES)
+            .only("pk", "name")
+            .order_by("name")
         )
         for name in ("case_area", "municipality", "agency"):
             self.fields[name].empty_label = _("all")

@@ -14,7 +14,10 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     from .middleware import mfa_required
 
     nav = []
-    if user is not None and user.is_authenticated and not mfa_required(user):
+    missing = getattr(request, "mfa_missing", None)  # MfaRequiredMiddleware found it out
+    if missing is None and user is not None and user.is_authenticated:
+        missing = mfa_required(user)
+    if user is not None and user.is_authenticated and not missing:
         nav = navigation.items_for(user)  # while the second factor is missing, nothing leads on
     demo: dict[str, Any] = {}
     if settings.DEMO:

@@ -84,6 +84,9 @@ class MfaRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith(self.allowed_prefixes) and mfa_required(request.user):
-            return redirect("mfa_activate_totp")
+        if not request.path.startswith(self.allowed_prefixes):
+            # Kept for the page's navigation (context_processors.shell): one query, not two.
+            request.mfa_missing = mfa_required(request.user)  # type: ignore[attr-defined]
+            if request.mfa_missing:  # type: ignore[attr-defined]
+                return redirect("mfa_activate_totp")
         return self.get_response(request)
