@@ -1,7 +1,7 @@
 """Load test: gunicorn on production settings under a mixed staff workload, driven by locust.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/teilhabe_bench \\
-        .venv/bin/python benchmarks/load.py [--duration 30] [--workers 2] [--users 8] [--no-seed]
+        .venv/bin/python benchmarks/load.py [--duration 30] [--workers 2] [--users 4] [--no-seed]
 
 Uses the database ``benchmarks/web.py`` seeded (migrates and tops it up the same way unless
 ``--no-seed``), logs the case managers of the biggest centres in (real database sessions with
@@ -15,7 +15,8 @@ each scenario for ``--duration`` seconds:
   filtered), case details of own cases, saving a contact (form, POST with CSRF, the case it
   redirects to), anonymous directory searches;
 - case list: ``/faelle/`` only (HTML, 25 rows and the total), 2 connections;
-- case list API: its JSON page, 2 connections, if the API has a case list.
+- case list API: its JSON page, 2 connections, if the API has a case list (``--api-url``);
+- directory API: the first page of the public directory API, 2 connections, for comparison.
 
 Prints a table (scenario, requests, requests/s, median, p95, errors, target, PASS/FAIL) and the
 CPU the server, the load generator and the rest of the machine took; exits 1 if a target fails.
@@ -66,6 +67,8 @@ STATE_CASES = 200_000
 API_RPS = 125.0
 #: The name the case list of the API would have; measured only if it exists.
 API_CASE_LIST = "api:case-list"
+#: Seconds from locust's start to the steady part of a run (imports, users spawned).
+STARTUP = 3.0
 TERMS = ["Beratung", "Deutsch", "Sprachkurs", "Familie", "Arbeit"]
 
 
@@ -102,11 +105,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=30, help="seconds per scenario")
     parser.add_argument("--warm-up", type=int, default=5, help="seconds of mixed load first")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--users", type=int, default=8, help="simulated users of the mixed load")
+    parser.add_argument("--users", type=int, default=4, help="simulated users of the mixed load")
     parser.add_argument("--list-users", type=int, default=2, help="connections on the case list")
-    parser.add_argument("--personas", type=int, default=6, help="case managers (biggest centres)")
+    parser.add_argument("--personas", type=int, default=4, help="case managers (biggest centres)")
     parser.add_argument(
-        "--scenarios", default="mixed,list,api", help="comma-separated: mixed, list, api"
+        "--scenarios",
+        default="mixed,list,api,dirapi",
+        help="comma-separated: mixed, list, api, dirapi",
+    )
+    parser.add_argument(
+        "--api-url", default="", help=f"the case list of the API (default: URL {API_CASE_LIST!r})"
     )
     add_seed_arguments(parser)
     args = parser.parse_args(argv)
@@ -283,7 +291,7 @@ def make_plan(args: argparse.Namespace, port: int) -> tuple[dict[str, Any] | Non
     if not plan["directories"]:
         print("load test: no published offers; the directory search is left out")
     try:
-        plan["api_url"] = reverse(API_CASE_LIST)
+        plan["api_url"] = args.api_url or reverse(API_CASE_LIST)
     except NoReverseMatch:
         plan["api_url"] = ""
     print("pages checked: " + ", ".join(f"{k}: {v!r}" for k, v in titles.items()))
@@ -371,6 +379,25 @@ def cpu_seconds(process: Any) -> float:
     return total
 
 
+def cpu_note(cpu: dict[str, float], rps: float) -> str:
+    """Say how the CPU of the machine was shared in the steady part of a run."""
+    import psutil
+
+    seconds = cpu["seconds"] or 1.0
+    cores = psutil.cpu_count() or 1
+    rest = max(0.0, cpu["machine"] - cpu["gunicorn"] - cpu["locust"])
+    per_request = 1000 / (rps * seconds) if rps else 0.0
+    return (
+        f"CPU in {seconds:.0f} s of steady load ({cores} cores = {cores * 100} %): gunicorn "
+        f"{cpu['gunicorn'] / seconds * 100:.0f} %, locust {cpu['locust'] / seconds * 100:.0f} %, "
+        f"the rest (PostgreSQL, other processes) {rest / seconds * 100:.0f} %, idle "
+        f"{max(0.0, cores * seconds - cpu['machine']) / seconds * 100:.0f} %; per request: "
+        f"gunicorn {cpu['gunicorn'] * per_request:.1f} ms, locust "
+        f"{cpu['locust'] * per_request:.2f} ms (locust in all, start-up included: "
+        f"{cpu['locust total']:.1f} s)"
+    )
+
+
 def run_locust(
     work: Path,
     port: int,
@@ -379,8 +406,17 @@ def run_locust(
     user_class: str,
     users: int,
     seconds: int,
-) -> tuple[list[dict[str, Any]], float, float, str]:
-    """Run locust headless for ``seconds``; return its stats, wall and own CPU seconds, log."""
+    server: Any = None,
+) -> tuple[list[dict[str, Any]], dict[str, float], str]:
+    """Run locust headless for ``seconds``; return its stats, the CPU it took, its log.
+
+    CPU (seconds) of locust, of gunicorn (``server``, a psutil process) and of the whole
+    machine is sampled every half second; the figures are those of the steady part of the
+    run, from ``STARTUP`` seconds after locust started (its imports, the users spawned) to
+    the last sample. ``locust total`` is all the CPU locust took, start-up included.
+    """
+    import psutil
+
     (work / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
     prefix = work / name
     command = [
@@ -410,17 +446,44 @@ def run_locust(
     env = dict(os.environ, TEILHABE_LOAD_PLAN=str(work / "plan.json"))
     env["PYTHONPATH"] = os.pathsep.join([str(HERE), env.get("PYTHONPATH", "")])
     started = time.perf_counter()
+    samples = []
     with (work / f"{name}.log").open("wb") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
-        _, _, usage = os.wait4(process.pid, 0)
+        generator = psutil.Process(process.pid)
+        while True:
+            pid, _, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            try:
+                own = generator.cpu_times()
+            except psutil.Error:
+                continue
+            machine = psutil.cpu_times()
+            samples.append(
+                (
+                    time.perf_counter(),
+                    own.user + own.system,
+                    cpu_seconds(server) if server is not None else 0.0,
+                    sum(machine) - machine.idle - machine.iowait,
+                )
+            )
+            time.sleep(0.5)
         process.returncode = 0
-    wall = time.perf_counter() - started
+    steady = [each for each in samples if each[0] >= started + STARTUP] or samples
+    first, last = steady[0], steady[-1]
+    cpu = {
+        "seconds": last[0] - first[0],
+        "locust": last[1] - first[1],
+        "gunicorn": last[2] - first[2],
+        "machine": last[3] - first[3],
+        "locust total": usage.ru_utime + usage.ru_stime,
+    }
     output = (work / f"{name}.log").read_text(errors="replace")
     stats_file = Path(f"{prefix}.json")
     if not stats_file.exists():
         raise SystemExit(f"locust wrote no statistics:\n{output[-3000:]}")
     stats = json.loads(stats_file.read_text())
-    return stats, wall, usage.ru_utime + usage.ru_stime, output
+    return stats, cpu, output
 
 
 def summarise(stats: list[dict[str, Any]], outcome: Outcome) -> Outcome:
@@ -487,7 +550,7 @@ def run_scenarios(
 
     gunicorn = psutil.Process(server.pid)
     if args.warm_up > 0:
-        run_locust(work, port, plan, "warm-up", "StaffUser", args.users, args.warm_up)
+        run_locust(work, port, plan, "warm-up", "StaffUser", args.users, args.warm_up + 2)
         print(f"warm-up: {args.warm_up} s of mixed load, not counted")
     outcomes = []
     cases = sizes.get("cases", 0)
@@ -514,10 +577,21 @@ def run_scenarios(
             lambda o: o.rps >= API_RPS,
             "case list JSON (API)",
         ),
+        "dirapi": (
+            "DirectoryApiUser",
+            args.list_users,
+            "(no target)",
+            lambda o: None,
+            "directory API JSON",
+        ),
     }
     for name in scenarios:
+        if name not in runs:
+            raise SystemExit(f"load test: unknown scenario {name!r}; known: {', '.join(runs)}")
         user_class, users, target, passes, label = runs[name]
         outcome = Outcome(label, users, target=target)
+        if name == "dirapi" and not plan["directories"]:
+            continue
         if name == "api" and not plan["api_url"]:
             outcome.ok = None
             outcome.target = f"≥ {API_RPS:.0f}/s: not measured"
@@ -526,27 +600,17 @@ def run_scenarios(
             outcomes.append(outcome)
             continue
         plan["_next"] = 0
-        machine_before = psutil.cpu_times()
-        server_before = cpu_seconds(gunicorn)
-        stats, wall, locust_cpu, log = run_locust(
-            work, port, plan, name, user_class, users, args.duration
-        )
-        server_cpu = cpu_seconds(gunicorn) - server_before
-        machine_after = psutil.cpu_times()
-        busy = (sum(machine_after) - machine_after.idle - machine_after.iowait) - (
-            sum(machine_before) - machine_before.idle - machine_before.iowait
+        stats, cpu, log = run_locust(
+            work, port, plan, name, user_class, users, args.duration, gunicorn
         )
         summarise(stats, outcome)
-        outcome.ok = outcome.failures == 0 and passes(outcome)
-        cores = psutil.cpu_count() or 1
-        outcome.note = (
-            f"CPU over {wall:.0f} s ({cores} cores = {cores * 100} %): gunicorn "
-            f"{server_cpu / wall * 100:.0f} %, locust {locust_cpu / wall * 100:.0f} %, "
-            f"everything else (PostgreSQL, other processes) "
-            f"{max(0.0, busy - server_cpu - locust_cpu) / wall * 100:.0f} %; "
-            f"locust per request {locust_cpu / max(1, outcome.requests) * 1000:.2f} ms CPU, "
-            f"gunicorn per request {server_cpu / max(1, outcome.requests) * 1000:.1f} ms CPU"
+        verdict = passes(outcome)
+        outcome.ok = (
+            None
+            if verdict is None and not outcome.failures
+            else (outcome.failures == 0 and bool(verdict))
         )
+        outcome.note = cpu_note(cpu, outcome.rps)
         print(
             f"{label} ({users} users, {args.duration} s): {outcome.requests:,} requests, "
             f"{outcome.rps:.1f}/s, median {outcome.median:.0f} ms, p95 {outcome.p95:.0f} ms, "

@@ -119,6 +119,30 @@ class CaseListApiUser(Teilhabe):
                 response.success()
 
 
+class DirectoryApiUser(Teilhabe):
+    """Only the first page of the public directory API (anonymous), for comparison."""
+
+    def on_start(self) -> None:
+        self.headers = {"X-Forwarded-Proto": "https"}
+
+    @task
+    def directory_api(self) -> None:
+        slug = PLAN["directories"][0]["slug"]
+        with self.client.get(
+            f"/api/v1/verzeichnis/{slug}/angebote/",
+            name="directory API",
+            headers=self.headers,
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code != 200:
+                response.failure(f"HTTP {response.status_code}")
+            elif not (response.headers.get("Content-Type") or "").startswith("application/json"):
+                response.failure("not JSON")
+            else:
+                response.success()
+
+
 class StaffUser(Teilhabe):
     """The mixed workload of a case manager, and public directory searches.
 
