@@ -770,6 +770,7 @@ def home_counsellor(w: World, n: int) -> dict[str, Any]:
 PAGES = [
     # Cases
     Page("cases:case-list", "alice", case_list),
+    Page("api:cases", "alice", case_list),
     Page("cases:case-detail", "alice", case_detail),
     Page("cases:conference-detail", "alice", conference_detail),
     Page("cases:partner-referrals", "partner_user", partner_referrals),

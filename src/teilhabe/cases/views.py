@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -29,7 +29,7 @@ from teilhabe.core.views import (
     form_error,
 )
 
-from . import services
+from . import listing, services
 from .forms import (
     ActionForm,
     AgencyForm,
@@ -80,58 +80,17 @@ class CaseListView(PermissionMixin, SessionSearchMixin, SortableListMixin, ListV
     search_form_class = SearchForm
     template_name = "cases/case_list.html"
     paginate_by = 25
-    default_sort = "-opened"
-    sort_fields = {
-        "reference": ("reference",),
-        "name": ("person__last_name", "person__first_name"),
-        "phase": ("phase", "reference"),
-        "opened": ("opened_on",),
-        "priority": ("priority", "opened_on"),
-        "manager": ("case_manager__last_name", "reference"),
-    }
+    default_sort = listing.DEFAULT_SORT
+    sort_fields = listing.SORT_FIELDS
 
     def get_queryset(self) -> QuerySet[Case]:
         user = self.request.user
-        qs = Case.objects.visible_to(user).select_related(
-            "person", "case_manager", "case_area", "person__municipality"
-        )
         self.filter_form = CaseFilterForm(
             self.request.GET or None, user=user, initial={"phase": "open"}
         )
         data = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
-        phase = data.get("phase") or ("open" if not self.request.GET else "")
-        self.phase = phase
-        if phase == "open":
-            qs = qs.exclude(phase=Case.Phase.CLOSED)
-        elif phase == "waiting":
-            qs = qs.filter(case_manager__isnull=True).exclude(phase=Case.Phase.CLOSED)
-        elif phase:
-            qs = qs.filter(phase=phase)
-        if data.get("case_area"):
-            qs = qs.filter(case_area=data["case_area"])
-        if data.get("municipality"):
-            qs = qs.filter(person__municipality=data["municipality"])
-        if data.get("need"):
-            # JSON containment is not on SQLite; the list is short, so match the quoted code.
-            qs = qs.filter(needs__icontains=f'"{data["need"]}"')
-        if data.get("legal_domain"):
-            qs = qs.filter(person__legal_domains__icontains=f'"{data["legal_domain"]}"')
-        if data.get("agency"):
-            responsible = AgencyResponsibility.objects.visible_to(user).filter(
-                person=OuterRef("person"), agency=data["agency"]
-            )
-            qs = qs.filter(Exists(responsible))
-        if data.get("priority"):
-            qs = qs.filter(priority=data["priority"])
-        if data.get("mine"):
-            qs = qs.filter(case_manager=user)
-        if self.search:
-            from teilhabe.core.matching import normalise_name
-
-            term = normalise_name(self.search)
-            qs = qs.filter(
-                Q(reference__icontains=self.search) | Q(person__search_name__contains=term)
-            )
+        self.phase = data.get("phase") or ("open" if not self.request.GET else "")
+        qs = listing.visible_cases(user, data, phase=self.phase, search=self.search)
         return self.sort_queryset(qs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

@@ -134,6 +134,16 @@ class SessionSearchMixin:
         }
 
 
+def sort_by(qs: QuerySet, sort_fields: dict[str, tuple[str, ...]], sort: str) -> QuerySet:
+    """Order ``qs`` by the fields of the key ``sort`` (``-key``: descending), empty ones last."""
+    descending = sort.startswith("-")
+    order = [
+        F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True)
+        for name in sort_fields[sort.lstrip("-")]
+    ]
+    return qs.order_by(*order, "pk")
+
+
 class SortableListMixin:
     """Sort a list by the ``sort`` parameter (``name`` or ``-name``), empty values last."""
 
@@ -145,12 +155,7 @@ class SortableListMixin:
     def sort_queryset(self, qs: QuerySet) -> QuerySet:
         sort = self.request.GET.get("sort", self.default_sort)
         self.sort = sort if sort.lstrip("-") in self.sort_fields else self.default_sort
-        descending = self.sort.startswith("-")
-        order = [
-            F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True)
-            for name in self.sort_fields[self.sort.lstrip("-")]
-        ]
-        return qs.order_by(*order, "pk")
+        return sort_by(qs, self.sort_fields, self.sort)
 
     def sort_context(self) -> dict[str, Any]:
         """Return the current sort and the query string without sort and page."""
