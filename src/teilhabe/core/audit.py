@@ -72,3 +72,46 @@ def records_actor(func: F) -> F:
             return func(acting, *args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def bulk_create_versioned(model: type[models.Model], objs: list[Any]) -> list[Any]:
+    """Insert ``objs`` with ``bulk_create`` and still write the first version of each.
+
+    django-auditlog writes a version from the ``post_save`` signal, which ``bulk_create`` does
+    not send. This writes the same "create" entries its receiver would (same changes, object
+    representation and correlation id; the actor and the other request data from the context
+    that :func:`acting_as` sets, through the ``pre_save`` signal a saved entry gets), in one
+    more ``INSERT``. A model auditlog does not register gets no entries, as with ``save()``.
+    Needs a database that returns the new primary keys (PostgreSQL, SQLite).
+    """
+    from auditlog.diff import model_instance_diff
+    from auditlog.models import LogEntry, LogEntryManager
+    from auditlog.registry import auditlog
+    from django.conf import settings
+    from django.db import router
+    from django.db.models.signals import pre_save
+
+    created = model._default_manager.bulk_create(objs)
+    if not auditlog.contains(model):
+        return created
+
+    class UnsavedEntries(LogEntryManager):
+        """auditlog's own ``log_create``, giving back the entry instead of saving it."""
+
+        def create(self, **kwargs: Any) -> Any:
+            return LogEntry(**kwargs)
+
+    unsaved = UnsavedEntries()
+    using = router.db_for_write(LogEntry)
+    entries = []
+    for obj in created:
+        changes = model_instance_diff(
+            None, obj, use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES
+        )
+        if not changes:
+            continue
+        entry = unsaved.log_create(obj, action=LogEntry.Action.CREATE, changes=changes)
+        pre_save.send(sender=LogEntry, instance=entry, raw=False, using=using, update_fields=None)
+        entries.append(entry)
+    LogEntry.objects.bulk_create(entries)
+    return created

@@ -25,17 +25,19 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import DataError, IntegrityError, models, transaction
-from django.utils import translation
+from django.db.models import Prefetch
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from teilhabe.core.audit import acting_as, bulk_create_versioned
 from teilhabe.core.models import Centre, Municipality, User
 from teilhabe.core.services import InCentre, ensure_allowed
 from teilhabe.network import services as network_services
 from teilhabe.network.models import Actor, FieldOfAction
 
 from . import services
-from .models import Offer, OpeningHours
+from .models import Offer, OfferLocation, OfferText, OpeningHours
 
 #: Fixed for good: the public ids of imported offers are derived from it.
 OFFER_NAMESPACE = uuid.UUID("6f1c1b52-3f5e-5d8c-9a57-2b1e0c7d4a10")
@@ -178,10 +180,71 @@ def import_actors(
 def import_offers(
     acting: User, centre: Centre, rows: Iterable[Mapping[str, str]], *, dry_run: bool
 ) -> ImportReport:
-    """Create or change the offers of ``centre`` in ``rows``, with their place and time."""
+    """Create or change the offers of ``centre`` in ``rows``, with their place and time.
+
+    Statewide lists have thousands of rows, so the import does not save row by row: what it
+    needs to know (providers, Gemeinden, the offers of the file's external ids with their
+    imported place and time) is read once; every row is then checked without writing, with the
+    same rules and messages as the services (``full_clean``, leaving out only the look-ups
+    whose answer the import already has); new offers are written in batches of
+    :data:`BATCH_SIZE` (one ``INSERT`` per table, with their versions); a batch the database
+    refuses is written again row by row, so one bad row never costs the others. Changed
+    offers go through the services one by one; unchanged ones are not written at all.
+    """
     ensure_allowed(acting, "offers.change_offer", InCentre(centre))
-    importer = _OfferImporter(acting, centre)
-    return _run("offers", OFFER_COLUMNS, rows, importer.row, dry_run=dry_run)
+    rows = list(rows)
+    report = ImportReport(kind="offers", dry_run=dry_run)
+    report.ignored_columns = _ignored(OFFER_COLUMNS, rows)
+
+    def reject(number: int, error: Exception) -> None:
+        report.rejected.append(Rejection(number, _reason(error)))
+
+    with acting_as(acting), transaction.atomic():
+        importer = _OfferImporter(acting, centre, rows)
+        new: list[_NewOffer] = []
+        changed: list[_OfferRow] = []
+        for position, row in enumerate(rows, start=2):
+            number = getattr(row, "number", position)
+            try:
+                plan = importer.plan(number, row)
+            except _REFUSALS as error:
+                reject(number, error)
+                continue
+            if plan is None:
+                report.unchanged += 1
+            elif isinstance(plan, _NewOffer):
+                new.append(plan)
+            else:
+                changed.append(plan)
+        for start in range(0, len(new), BATCH_SIZE):
+            batch = new[start : start + BATCH_SIZE]
+            try:
+                with transaction.atomic():
+                    importer.create(batch)
+            except (IntegrityError, DataError):
+                # Find the rows the database refuses; keep the others.
+                for one in batch:
+                    try:
+                        with transaction.atomic():
+                            importer.create([one])
+                    except _REFUSALS as error:
+                        reject(one.number, error)
+                    else:
+                        report.created += 1
+            else:
+                report.created += len(batch)
+        for plan in changed:
+            try:
+                with transaction.atomic():
+                    outcome = importer.write(plan)
+            except _REFUSALS as error:
+                reject(plan.number, error)
+            else:
+                setattr(report, outcome, getattr(report, outcome) + 1)
+        if dry_run:
+            transaction.set_rollback(True)
+    report.rejected.sort(key=lambda rejection: rejection.row)
+    return report
 
 
 @dataclass(frozen=True)
@@ -216,29 +279,40 @@ def _run(
 ) -> ImportReport:
     rows = list(rows)
     report = ImportReport(kind=kind, dry_run=dry_run)
-    known = {c.name for c in columns}
-    report.ignored_columns = sorted({key for row in rows for key in row} - known)
+    report.ignored_columns = _ignored(columns, rows)
     with transaction.atomic():
         for position, row in enumerate(rows, start=2):
             number = getattr(row, "number", position)
             try:
                 with transaction.atomic():
                     outcome = handle(number, row)
-            except RowError as error:
-                reason = error.message
-            except ValidationError as error:
-                reason = _describe(error)
-            except PermissionDenied:
-                reason = _("You may not make this change in this centre.")
-            except (IntegrityError, DataError):
-                reason = _("The database refused the row; please check its values.")
+            except _REFUSALS as error:
+                report.rejected.append(Rejection(number, _reason(error)))
             else:
                 setattr(report, outcome, getattr(report, outcome) + 1)
-                continue
-            report.rejected.append(Rejection(number, reason))
         if dry_run:
             transaction.set_rollback(True)
     return report
+
+
+def _ignored(columns: tuple[Column, ...], rows: list[Mapping[str, str]]) -> list[str]:
+    known = {c.name for c in columns}
+    return sorted({key for row in rows for key in row} - known)
+
+
+#: What refuses a row (and not the whole import).
+_REFUSALS = (RowError, ValidationError, PermissionDenied, IntegrityError, DataError)
+
+
+def _reason(error: Exception) -> str:
+    """Return why a row was refused, in the user's language."""
+    if isinstance(error, RowError):
+        return error.message
+    if isinstance(error, ValidationError):
+        return _describe(error)
+    if isinstance(error, PermissionDenied):
+        return _("You may not make this change in this centre.")
+    return _("The database refused the row; please check its values.")
 
 
 def _describe(error: ValidationError) -> str:
@@ -538,13 +612,95 @@ class _ActorImporter(_Importer):
 _KEEP: dict[str, Any] = {}
 
 
+@dataclass
+class _OfferRow:
+    """A checked row of an offer the centre has already: what the file says about it."""
+
+    number: int
+    uid: uuid.UUID
+    offer: Offer
+    title: str
+    description: str
+    data: dict[str, Any]
+    place: dict[str, Any]
+    hours: dict[str, Any] | None
+    status: str | None
+
+
+@dataclass
+class _NewOffer:
+    """A checked row of a new offer: the objects to insert (ids are set on insert)."""
+
+    number: int
+    offer: Offer
+    text: OfferText
+    location: OfferLocation
+    hours: OpeningHours | None
+
+    def objects(self) -> list[models.Model]:
+        return [o for o in (self.offer, self.text, self.location, self.hours) if o is not None]
+
+
+#: New offers per batch: one savepoint and one ``INSERT`` per table (and its versions) each.
+BATCH_SIZE = 500
+#: Offers read per query when the import looks up the external ids of the file.
+_READ_CHUNK = 1000
+
+
+def _check(obj: models.Model, *parents: str) -> None:
+    """Run ``full_clean`` as the services do, leaving out only what costs a query per row.
+
+    The import has read every related row it sets itself (provider, Gemeinde, centre) and
+    ``parents`` are being created with ``obj``, so their existence is not asked again;
+    uniqueness of the derived ids was checked against the offers read at the start (a clash
+    left is refused by the database, and the row with it); the check constraints (age range,
+    order of times) are rules of the row checked before, with the services' messages.
+    """
+    exclude = [
+        f.name
+        for f in obj._meta.concrete_fields
+        if f.is_relation and (f.name in parents or getattr(obj, f.attname) is not None)
+    ]
+    obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+
+
 class _OfferImporter(_Importer):
-    def __init__(self, acting: User, centre: Centre) -> None:
+    def __init__(self, acting: User, centre: Centre, rows: list[Mapping[str, str]]) -> None:
         super().__init__(acting, centre)
         self.providers = _Actors(centre)
         self.may_publish = acting.has_perm("offers.publish_offer", InCentre(centre))
+        self.existing = self._existing(rows)
 
-    def row(self, number: int, row: Mapping[str, str]) -> str:
+    def _existing(self, rows: list[Mapping[str, str]]) -> dict[uuid.UUID, Offer]:
+        """Return the centre's offers named in ``rows``, with their imported place and time."""
+        uids = sorted({offer_uid(self.centre, _cell(row, "external_id")) for row in rows})
+        found: dict[uuid.UUID, Offer] = {}
+        for start in range(0, len(uids), _READ_CHUNK):
+            chunk = uids[start : start + _READ_CHUNK]
+            places = [uuid.uuid5(uid, "location") for uid in chunk]
+            times = [uuid.uuid5(uid, "opening-hours") for uid in chunk]
+            offers = (
+                Offer.objects.for_centre(self.centre)
+                .filter(uid__in=chunk)
+                .prefetch_related(
+                    "texts",
+                    Prefetch(
+                        "locations",
+                        queryset=OfferLocation.objects.filter(uid__in=places),
+                        to_attr="imported_places",
+                    ),
+                    Prefetch(
+                        "opening_hours",
+                        queryset=OpeningHours.objects.filter(uid__in=times),
+                        to_attr="imported_hours",
+                    ),
+                )
+            )
+            found.update((offer.uid, offer) for offer in offers)
+        return found
+
+    def plan(self, number: int, row: Mapping[str, str]) -> _OfferRow | _NewOffer | None:
+        """Check the row without writing; ``None``: the offer is as the row says."""
         external_id = _cell(row, "external_id")
         if not external_id:
             raise RowError(_("The external id is missing."))
@@ -555,61 +711,148 @@ class _OfferImporter(_Importer):
             external_id,
         )
         uid = offer_uid(self.centre, external_id)
-        offer = (
-            Offer.objects.for_centre(self.centre).filter(uid=uid).prefetch_related("texts").first()
-        )
+        offer = self.existing.get(uid)
         title = _cell(row, "title")
         description = "\n".join(_cell(row, "description").splitlines()).strip()
         if not title:
             raise RowError(_("The title is missing."))
         if not description:
             raise RowError(_("The description is missing."))
-        # Check the whole row before the first write.
         data = self.offer_data(row, offer)
         place = self.place_data(row)
         hours = self.hours_data(row)
         status = self.status(row, offer)
-
-        outcome = UNCHANGED
         if offer is None:
+            return self.build(number, uid, title, description, data, place, hours, status)
+        plan = _OfferRow(number, uid, offer, title, description, data, place, hours, status)
+        return None if self.unchanged(plan) else plan
+
+    # New offers: checked here, inserted in batches
+
+    def build(
+        self,
+        number: int,
+        uid: uuid.UUID,
+        title: str,
+        description: str,
+        data: dict[str, Any],
+        place: dict[str, Any],
+        hours: dict[str, Any] | None,
+        status: str | None,
+    ) -> _NewOffer:
+        """Return the objects of a new offer, checked as ``save_offer``, ``add_location``,
+        ``add_opening_hours`` and ``change_status`` check them."""
+        offer = Offer(centre=self.centre, uid=uid, **data)
+        if status:
+            # From a draft every status can be reached; publishing needs the German text and
+            # a place, which a new row always brings.
+            offer.status = status
+            if status == Offer.Status.PUBLISHED:
+                offer.last_verified = timezone.localdate()
+        _check(offer)
+        text = OfferText(
+            language="de",
+            title=title.strip(),
+            description=description.strip(),
+            source_revision=offer.revision,
+        )
+        _check(text, "offer")
+        town = place["municipality"]
+        location = OfferLocation(
+            uid=uuid.uuid5(uid, "location"),
+            latitude=town.latitude,
+            longitude=town.longitude,
+            **place,
+        )
+        _check(location, "offer")
+        slot = None
+        if hours is not None and hours is not _KEEP:
+            slot = OpeningHours(uid=uuid.uuid5(uid, "opening-hours"), **hours)
+            _check(slot, "offer", "location")
+        return _NewOffer(number, offer, text, location, slot)
+
+    def create(self, batch: list[_NewOffer]) -> None:
+        """Insert the offers of ``batch`` with text, place and time; versions as ``save()``."""
+        for new in batch:  # again after a refused batch: the ids of that attempt are gone
+            for obj in new.objects():
+                obj.pk = None
+                obj._state.adding = True
+            # The version's text of the offer is its title, without asking the database.
+            texts = models.QuerySet(OfferText)
+            texts._result_cache = [new.text]
+            texts._prefetch_done = True
+            new.offer._prefetched_objects_cache = {"texts": texts}
+        bulk_create_versioned(Offer, [new.offer for new in batch])
+        for new in batch:
+            new.text.offer = new.location.offer = new.offer
+        bulk_create_versioned(OfferText, [new.text for new in batch])
+        OfferLocation.objects.bulk_create([new.location for new in batch])
+        slots = []
+        for new in batch:
+            if new.hours is not None:
+                new.hours.offer, new.hours.location = new.offer, new.location
+                slots.append(new.hours)
+        OpeningHours.objects.bulk_create(slots)
+
+    # Offers the centre has: compared here, changed through the services
+
+    def unchanged(self, plan: _OfferRow) -> bool:
+        """Return whether the offer, its imported place and time are as the row says."""
+        offer = plan.offer
+        german = offer.text("de")
+        if (
+            _changes(offer, plan.data)
+            or german is None
+            or (german.title, german.description) != (plan.title, plan.description)
+            or (plan.status is not None and plan.status != offer.status)
+        ):
+            return False
+        location, current = self.imported(offer)
+        hours = plan.hours
+        if hours is _KEEP:
+            return location is not None and not _changes(location, plan.place)
+        if location is None or _changes(location, plan.place):
+            return False
+        if hours is None:
+            return current is None
+        return current is not None and not _changes(current, {**hours, "location": location})
+
+    @staticmethod
+    def imported(offer: Offer) -> tuple[OfferLocation | None, OpeningHours | None]:
+        """Return the place and the weekly time the import keeps for ``offer`` (read at start)."""
+        places = getattr(offer, "imported_places", [])
+        times = getattr(offer, "imported_hours", [])
+        return (places[0] if places else None), (times[0] if times else None)
+
+    def write(self, plan: _OfferRow) -> str:
+        """Bring an offer up to the row through the services; return the outcome."""
+        offer = plan.offer
+        location, current = self.imported(offer)
+        outcome = UNCHANGED
+        german = offer.text("de")
+        changed = _changes(offer, plan.data)
+        if (
+            changed
+            or german is None
+            or (german.title, german.description) != (plan.title, plan.description)
+        ):
+            # A fresh copy: the service changes the object it is given, also when it refuses.
+            fresh = Offer.objects.for_centre(self.centre).get(pk=offer.pk)
             offer = services.save_offer(
                 self.acting,
                 self.centre,
-                offer=Offer(centre=self.centre, uid=uid),
-                title=title,
-                description=description,
-                **data,
+                offer=fresh,
+                title=plan.title,
+                description=plan.description,
+                **changed,
             )
-            outcome = CREATED
-        else:
-            german = offer.text("de")
-            changed = _changes(offer, data)
-            if (
-                changed
-                or german is None
-                or (german.title, german.description)
-                != (
-                    title,
-                    description,
-                )
-            ):
-                fresh = Offer.objects.for_centre(self.centre).get(pk=offer.pk)
-                offer = services.save_offer(
-                    self.acting,
-                    self.centre,
-                    offer=fresh,
-                    title=title,
-                    description=description,
-                    **changed,
-                )
-                outcome = UPDATED
-        if self.keep_place_and_hours(offer, uid, place, hours) and outcome == UNCHANGED:
             outcome = UPDATED
-        if status is not None and status != offer.status:
-            for step in _path(offer.status, status):
+        if self.keep_place_and_hours(offer, plan, location, current):
+            outcome = UPDATED
+        if plan.status is not None and plan.status != offer.status:
+            for step in _path(offer.status, plan.status):
                 services.change_status(self.acting, offer, to=step)
-            if outcome == UNCHANGED:
-                outcome = UPDATED
+            outcome = UPDATED
         return outcome
 
     def offer_data(self, row: Mapping[str, str], offer: Offer | None) -> dict[str, Any]:
@@ -717,19 +960,18 @@ class _OfferImporter(_Importer):
     def keep_place_and_hours(
         self,
         offer: Offer,
-        uid: uuid.UUID,
-        place: dict[str, Any],
-        hours: dict[str, Any] | None,
+        plan: _OfferRow,
+        location: OfferLocation | None,
+        current_hours: OpeningHours | None,
     ) -> bool:
         """Bring the imported place and weekly time up to date; return whether anything changed.
 
         There is no service that changes a place or a time, so a changed one is removed and
         added again with the same id; a time belongs to the imported place and goes with it.
         """
-        place_uid = uuid.uuid5(uid, "location")
-        hours_uid = uuid.uuid5(uid, "opening-hours")
-        location = offer.locations.filter(uid=place_uid).first()
-        current_hours = offer.opening_hours.filter(uid=hours_uid).first()
+        place_uid = uuid.uuid5(plan.uid, "location")
+        hours_uid = uuid.uuid5(plan.uid, "opening-hours")
+        place, hours = plan.place, plan.hours
         if hours is _KEEP:
             hours = (
                 {n: getattr(current_hours, n) for n in ("weekday", "opens_at", "closes_at")}
