@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db.models import Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from teilhabe.core.models import Centre
@@ -20,6 +21,25 @@ def active_actors(centre: Centre, period: Period) -> int:
     return Actor.objects.filter(
         centre=centre, is_active=True, created__date__lte=period.end
     ).count()
+
+
+def _actors_of_kind(kind: str):  # type: ignore[no-untyped-def]
+    def compute(centre: Centre, period: Period) -> int:
+        return Actor.objects.filter(
+            centre=centre, kind=kind, is_active=True, created__date__lte=period.end
+        ).count()
+
+    return compute
+
+
+# Actors by kind. "Active" is as the registry says today: an actor set inactive since the
+# month counts in none of its months (the registry keeps no history of that flag).
+for _kind in Actor.Kind:
+    register(
+        f"network.actors.{_kind.value}",
+        format_lazy(_("Active actors: {kind}"), kind=_kind.label),
+        group=GROUP,
+    )(_actors_of_kind(_kind.value))
 
 
 @register("network.meetings", _("Meetings of working groups"), group=GROUP)

@@ -85,6 +85,11 @@ OFFER_COLUMNS = (
         gettext_lazy("Name of the provider, an actor of the centre; needed for new offers."),
     ),
     Column("field_of_action", False, gettext_lazy("Field of action; needed for new offers.")),
+    Column(
+        "rubric",
+        False,
+        gettext_lazy("Name of a rubric of the offer's field of action (case does not matter)."),
+    ),
     Column("min_age", False, gettext_lazy("Minimum age in years.")),
     Column("max_age", False, gettext_lazy("Maximum age in years.")),
     Column("free_of_charge", False, gettext_lazy("ja or nein (empty: ja).")),
@@ -881,6 +886,18 @@ class _OfferImporter(_Importer):
             )
         elif offer is None:
             raise RowError(_("The field of action is missing; a new offer needs one."))
+        # Rubric: by name (case ignored) among the rubrics of the row's field of action.
+        if "rubric" in row:
+            name = _cell(row, "rubric")
+            field_of_action = data.get("field_of_action") or getattr(offer, "field_of_action", "")
+            if not hasattr(self, "rubrics"):
+                self.rubrics = services.rubrics_by_name(self.centre)
+            data["rubric"] = self.rubrics.get((field_of_action, services.rubric_key(name)))
+            if name and data["rubric"] is None:
+                raise RowError(
+                    _("Unknown rubric “%(value)s” in the field of action “%(field)s”.")
+                    % {"value": name, "field": FieldOfAction(field_of_action).label}
+                )
         for column in ("min_age", "max_age"):
             if column in row:
                 data[column] = _age(_cell(row, column), column)

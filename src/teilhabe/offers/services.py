@@ -376,13 +376,19 @@ def rubric_choices(centre: Centre, *, keep: Rubric | None = None) -> Any:
     return rubrics.filter(condition)
 
 
+def rubric_key(name: str) -> str:
+    """Return ``name`` as rubrics are matched by name: spaces and case ignored."""
+    return " ".join(name.split()).casefold()
+
+
+def rubrics_by_name(centre: Centre) -> dict[tuple[str, str], Rubric]:
+    """Return the rubrics ``centre`` may choose by (field of action, :func:`rubric_key`)."""
+    return {(r.field_of_action, rubric_key(r.name)): r for r in rubric_choices(centre)}
+
+
 def find_rubric(centre: Centre, field_of_action: str, name: str) -> Rubric | None:
     """Return the active rubric of ``field_of_action`` called ``name`` (case ignored)."""
-    wanted = " ".join(name.split()).casefold()
-    for rubric in rubric_choices(centre).filter(field_of_action=field_of_action):
-        if " ".join(rubric.name.split()).casefold() == wanted:
-            return rubric
-    return None
+    return rubrics_by_name(centre).get((field_of_action, rubric_key(name)))
 
 
 def _check_rubric_name(centre: Centre, field_of_action: str, name: str, *, pk: int | None) -> str:
