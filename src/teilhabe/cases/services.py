@@ -133,16 +133,22 @@ def find_duplicates(
     prefix = wanted[:2]
     pool = candidates.filter(birth_date=birth_date) if birth_date else candidates.none()
     by_name = candidates.filter(search_name__startswith=prefix) if prefix else candidates.none()
-    matches: dict[int, DuplicateMatch] = {}
-    for person in list(pool[:200]) + list(by_name[:500]):
-        score = name_similarity(wanted, person.search_name)
-        same_day = birth_date is not None and person.birth_date == birth_date
+    # Score on three columns of up to 700 candidates; load only the persons that match.
+    columns = ("pk", "search_name", "birth_date")
+    found: dict[int, tuple[float, bool]] = {}
+    for pk, search_name, born in [
+        *pool.values_list(*columns)[:200],
+        *by_name.values_list(*columns)[:500],
+    ]:
+        score = name_similarity(wanted, search_name)
+        same_day = birth_date is not None and born == birth_date
         if (same_day and score >= 60) or (
-            score >= NAME_THRESHOLD
-            and (birth_date is None or person.birth_date is None or same_day)
+            score >= NAME_THRESHOLD and (birth_date is None or born is None or same_day)
         ):
-            matches[person.pk] = DuplicateMatch(person, score, same_day)
-    return sorted(matches.values(), key=lambda m: (not m.same_birth_date, -m.score))
+            found[pk] = (score, same_day)
+    persons = candidates.in_bulk(list(found)) if found else {}
+    matches = [DuplicateMatch(persons[pk], *found[pk]) for pk in found if pk in persons]
+    return sorted(matches, key=lambda m: (not m.same_birth_date, -m.score))
 
 
 def next_reference(centre: Centre, day: datetime.date) -> str:
