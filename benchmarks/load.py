@@ -84,6 +84,7 @@ class Outcome:
     target: str = ""
     ok: bool | None = None
     note: str = ""
+    ceiling: float = 0.0  # requests/s the CPU per request allows on idle cores
 
     @property
     def rps(self) -> float:
@@ -367,6 +368,28 @@ def server_problems(server: subprocess.Popen[bytes]) -> list[str]:
     return [f"    server log: {line}" for line in lines[:10]]
 
 
+def database_cpu_seconds(name: str) -> float:
+    """User and system CPU seconds so far of the PostgreSQL backends serving database ``name``.
+
+    Only a PostgreSQL on this machine is seen (its backends name the database in their
+    process title); gunicorn keeps its connections open, so their CPU is not lost between
+    two samples.
+    """
+    import psutil
+
+    total = 0.0
+    marker = f" {name} "
+    for process in psutil.process_iter(["cmdline"]):
+        title = " ".join(process.info["cmdline"] or [])
+        if title.startswith("postgres:") and marker in title:
+            try:
+                times = process.cpu_times()
+            except psutil.Error:
+                continue
+            total += times.user + times.system
+    return total
+
+
 def cpu_seconds(process: Any) -> float:
     """User and system CPU seconds of ``process`` and its children so far."""
     total = 0.0
@@ -379,23 +402,36 @@ def cpu_seconds(process: Any) -> float:
     return total
 
 
-def cpu_note(cpu: dict[str, float], rps: float) -> str:
-    """Say how the CPU of the machine was shared in the steady part of a run."""
+def cpu_note(cpu: dict[str, float], rps: float) -> tuple[str, float]:
+    """Say how the CPU of the machine was shared in the steady part of a run.
+
+    From the CPU per request of gunicorn and PostgreSQL follows the ceiling of the
+    throughput on a machine that does nothing else (no load generator either): the cores
+    divided by that CPU. Returns the text and the ceiling (requests/s).
+    """
     import psutil
 
     seconds = cpu["seconds"] or 1.0
     cores = psutil.cpu_count() or 1
-    rest = max(0.0, cpu["machine"] - cpu["gunicorn"] - cpu["locust"])
+    rest = max(0.0, cpu["machine"] - cpu["gunicorn"] - cpu["locust"] - cpu["postgres"])
     per_request = 1000 / (rps * seconds) if rps else 0.0
+    server, database, generator = (
+        cpu[what] * per_request for what in ("gunicorn", "postgres", "locust")
+    )
+    ceiling = cores * 1000 / (server + database) if per_request else 0.0
+    share = {
+        what: cpu[what] / seconds * 100 for what in ("gunicorn", "postgres", "locust", "machine")
+    }
     return (
         f"CPU in {seconds:.0f} s of steady load ({cores} cores = {cores * 100} %): gunicorn "
-        f"{cpu['gunicorn'] / seconds * 100:.0f} %, locust {cpu['locust'] / seconds * 100:.0f} %, "
-        f"the rest (PostgreSQL, other processes) {rest / seconds * 100:.0f} %, idle "
-        f"{max(0.0, cores * seconds - cpu['machine']) / seconds * 100:.0f} %; per request: "
-        f"gunicorn {cpu['gunicorn'] * per_request:.1f} ms, locust "
-        f"{cpu['locust'] * per_request:.2f} ms (locust in all, start-up included: "
-        f"{cpu['locust total']:.1f} s)"
-    )
+        f"{share['gunicorn']:.0f} %, PostgreSQL (this database) {share['postgres']:.0f} %, "
+        f"locust {share['locust']:.0f} %, other processes {rest / seconds * 100:.0f} %, idle "
+        f"{max(0.0, cores * 100 - share['machine']):.0f} %\n"
+        f"  CPU per request: gunicorn {server:.1f} ms, PostgreSQL {database:.1f} ms, locust "
+        f"{generator:.2f} ms (locust in all, start-up included: {cpu['locust total']:.1f} s); "
+        f"ceiling of gunicorn and PostgreSQL on {cores} otherwise idle cores: "
+        f"{ceiling:.0f} requests/s"
+    ), ceiling
 
 
 def run_locust(
@@ -407,13 +443,15 @@ def run_locust(
     users: int,
     seconds: int,
     server: Any = None,
+    database: str = "",
 ) -> tuple[list[dict[str, Any]], dict[str, float], str]:
     """Run locust headless for ``seconds``; return its stats, the CPU it took, its log.
 
-    CPU (seconds) of locust, of gunicorn (``server``, a psutil process) and of the whole
-    machine is sampled every half second; the figures are those of the steady part of the
-    run, from ``STARTUP`` seconds after locust started (its imports, the users spawned) to
-    the last sample. ``locust total`` is all the CPU locust took, start-up included.
+    CPU (seconds) of locust, of gunicorn (``server``, a psutil process), of the PostgreSQL
+    backends of ``database`` and of the whole machine is sampled every half second; the
+    figures are those of the steady part of the run, from ``STARTUP`` seconds after locust
+    started (its imports, the users spawned) to the last sample. ``locust total`` is all
+    the CPU locust took, start-up included.
     """
     import psutil
 
@@ -465,6 +503,7 @@ def run_locust(
                     own.user + own.system,
                     cpu_seconds(server) if server is not None else 0.0,
                     sum(machine) - machine.idle - machine.iowait,
+                    database_cpu_seconds(database) if database else 0.0,
                 )
             )
             time.sleep(0.5)
@@ -476,6 +515,7 @@ def run_locust(
         "locust": last[1] - first[1],
         "gunicorn": last[2] - first[2],
         "machine": last[3] - first[3],
+        "postgres": last[4] - first[4],
         "locust total": usage.ru_utime + usage.ru_stime,
     }
     output = (work / f"{name}.log").read_text(errors="replace")
@@ -547,8 +587,10 @@ def run_scenarios(
     sizes: dict[str, int],
 ) -> list[Outcome]:
     import psutil
+    from django.db import connection
 
     gunicorn = psutil.Process(server.pid)
+    database = connection.settings_dict["NAME"]
     if args.warm_up > 0:
         run_locust(work, port, plan, "warm-up", "StaffUser", args.users, args.warm_up + 2)
         print(f"warm-up: {args.warm_up} s of mixed load, not counted")
@@ -601,7 +643,7 @@ def run_scenarios(
             continue
         plan["_next"] = 0
         stats, cpu, log = run_locust(
-            work, port, plan, name, user_class, users, args.duration, gunicorn
+            work, port, plan, name, user_class, users, args.duration, gunicorn, database
         )
         summarise(stats, outcome)
         verdict = passes(outcome)
@@ -610,7 +652,7 @@ def run_scenarios(
             if verdict is None and not outcome.failures
             else (outcome.failures == 0 and bool(verdict))
         )
-        outcome.note = cpu_note(cpu, outcome.rps)
+        outcome.note, outcome.ceiling = cpu_note(cpu, outcome.rps)
         print(
             f"{label} ({users} users, {args.duration} s): {outcome.requests:,} requests, "
             f"{outcome.rps:.1f}/s, median {outcome.median:.0f} ms, p95 {outcome.p95:.0f} ms, "
@@ -631,7 +673,7 @@ def print_table(outcomes: list[Outcome]) -> None:
     print("load test results")
     header = (
         f"{'scenario':<22} {'users':>5} {'requests':>9} {'req/s':>7} {'median':>8} {'p95':>8} "
-        f"{'errors':>6}  {'target':<34} result"
+        f"{'errors':>6} {'ceiling':>7}  {'target':<34} result"
     )
     print(header)
     print("-" * len(header))
@@ -639,14 +681,19 @@ def print_table(outcomes: list[Outcome]) -> None:
         verdict = "-" if o.ok is None else ("PASS" if o.ok else "FAIL")
         if not o.requests:
             print(
-                f"{o.scenario:<22} {o.users:>5} {'':>9} {'':>7} {'':>8} {'':>8} {'':>6}  "
+                f"{o.scenario:<22} {o.users:>5} {'':>9} {'':>7} {'':>8} {'':>8} {'':>6} {'':>7}  "
                 f"{o.target:<34} {verdict}"
             )
             continue
         print(
             f"{o.scenario:<22} {o.users:>5} {o.requests:>9,} {o.rps:>7.1f} {o.median:>5.0f} ms "
-            f"{o.p95:>5.0f} ms {o.failures:>6}  {o.target:<34} {verdict}"
+            f"{o.p95:>5.0f} ms {o.failures:>6} {o.ceiling:>7.0f}  {o.target:<34} {verdict}"
         )
+    print(
+        "ceiling: requests/s the CPU per request of gunicorn and PostgreSQL allows on otherwise "
+        "idle cores;\nthe verdicts are on the measured requests/s, which other processes on the "
+        "machine lower."
+    )
 
 
 if __name__ == "__main__":
