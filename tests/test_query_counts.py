@@ -457,7 +457,27 @@ def _offers(w: World, n: int) -> None:
 
 
 def offer_list(w: World, n: int) -> dict[str, Any]:
+    from teilhabe.offers.models import Rubric
+    from teilhabe.offers.tests.factories import make_offer
+
     _offers(w, n)
+    for _ in range(n):  # with a rubric each: a column of the list and a choice of its filter
+        rubric = Rubric.objects.create(
+            centre=w.centre, field_of_action="migration", name=f"Rubrik {w.serial()}"
+        )
+        make_offer(w.centre, rubric=rubric)
+    return {}
+
+
+def rubrics(w: World, n: int) -> dict[str, Any]:
+    from teilhabe.offers.models import Rubric
+    from teilhabe.offers.tests.factories import make_offer
+
+    for _ in range(n):
+        rubric = Rubric.objects.create(
+            centre=w.centre, field_of_action="education", name=f"Rubrik {w.serial()}"
+        )
+        make_offer(w.centre, field_of_action="education", rubric=rubric)
     return {}
 
 
@@ -795,6 +815,7 @@ PAGES = [
     Page("offers:offer-detail", "dana", offer_detail),
     Page("offers:partner-offers", "partner_user", partner_offers),
     Page("offers:duplicates", "dana", duplicates),
+    Page("offers:rubrics", "leo", rubrics),
     Page("directory:offer-list", "anonymous", directory_list),
     Page("directory:offer-detail", "anonymous", directory_detail),
     Page("api:directory-offers", "anonymous", directory_list),
