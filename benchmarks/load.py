@@ -368,16 +368,16 @@ def server_problems(server: subprocess.Popen[bytes]) -> list[str]:
     return [f"    server log: {line}" for line in lines[:10]]
 
 
-def database_cpu_seconds(name: str) -> float:
-    """User and system CPU seconds so far of the PostgreSQL backends serving database ``name``.
+def database_cpu(name: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend serving database ``name``, by pid.
 
     Only a PostgreSQL on this machine is seen (its backends name the database in their
-    process title); gunicorn keeps its connections open, so their CPU is not lost between
-    two samples.
+    process title). Backends come and go (gunicorn reconnects after ``CONN_MAX_AGE``), so
+    the samples are kept per process and added up by ``window_seconds``.
     """
     import psutil
 
-    total = 0.0
+    found = {}
     marker = f" {name} "
     for process in psutil.process_iter(["cmdline"]):
         title = " ".join(process.info["cmdline"] or [])
@@ -386,8 +386,20 @@ def database_cpu_seconds(name: str) -> float:
                 times = process.cpu_times()
             except psutil.Error:
                 continue
-            total += times.user + times.system
-    return total
+            found[process.pid] = times.user + times.system
+    return found
+
+
+def window_seconds(samples: list[dict[int, float]]) -> float:
+    """CPU seconds that processes took between the first and the last of ``samples``.
+
+    A process already there at the first sample counts from its CPU then, one that appeared
+    later from zero (it is new); one that ended counts up to its last sample.
+    """
+    first, last = samples[0], {}
+    for sample in samples:
+        last.update(sample)
+    return sum(cpu - first.get(pid, 0.0) for pid, cpu in last.items())
 
 
 def cpu_seconds(process: Any) -> float:
@@ -503,7 +515,7 @@ def run_locust(
                     own.user + own.system,
                     cpu_seconds(server) if server is not None else 0.0,
                     sum(machine) - machine.idle - machine.iowait,
-                    database_cpu_seconds(database) if database else 0.0,
+                    database_cpu(database) if database else {},
                 )
             )
             time.sleep(0.5)
@@ -515,7 +527,7 @@ def run_locust(
         "locust": last[1] - first[1],
         "gunicorn": last[2] - first[2],
         "machine": last[3] - first[3],
-        "postgres": last[4] - first[4],
+        "postgres": window_seconds([each[4] for each in steady]),
         "locust total": usage.ru_utime + usage.ru_stime,
     }
     output = (work / f"{name}.log").read_text(errors="replace")
