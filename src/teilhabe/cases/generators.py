@@ -4,7 +4,8 @@
   Nord and Süd) plus a waiting list, and 40 in Münster. A centre that has cases already is left
   as it is, so ``teilhabe demo`` can run on every start.
 * ``kreis``: the Kreis Coesfeld with its generated staff, about 3,700 cases at factor 1.
-* ``state``: every centre, about 200,000 cases (persons) and 5,000,000 contacts at factor 1.
+* ``state``: every centre, about 200,000 cases (persons) and 5,000,000 contacts at factor 1,
+  shared by the residents of each centre's area; persons live in its Gemeinden likewise.
   At these scales a centre is topped up to its share; a centre that has it already gets nothing.
 
 Everything is drawn from random streams seeded by ``seed`` and the centre, so the same seed
@@ -18,6 +19,7 @@ origin, in Latin transliteration with the original script as ``native_name``.
 from __future__ import annotations
 
 import datetime
+import itertools
 import random
 import re
 import sys
@@ -641,6 +643,9 @@ class _CentrePlan:
         self.towns: dict[int | None, list[Any]] = {None: list(centre.municipalities())}
         for area in self.areas:
             self.towns[area.pk] = list(area.municipalities.order_by("pk")) or self.towns[None]
+        #: At state scale persons live in a Gemeinde in proportion to its residents.
+        self.weighted = False
+        self._cum_weights: dict[int | None, list[float]] = {}
         self.agencies = self._agencies()
         referral_kinds = [*AGENCY_NAMES, K.WELFARE, K.ADULT_EDUCATION]
         self.referral_agencies = [
@@ -693,6 +698,18 @@ class _CentrePlan:
         self.numbers[opened_on.year] += 1
         return f"KIM-{opened_on.year}-{self.numbers[opened_on.year]:05d}"
 
+    def town(self, area: CaseArea | None) -> Any:
+        """Draw the Gemeinde a person lives in (weighted by residents at state scale)."""
+        key = area.pk if area else None
+        towns = self.towns[key]
+        if not self.weighted or not towns:
+            return self.rng.choice(towns or [None])
+        if key not in self._cum_weights:
+            self._cum_weights[key] = list(
+                itertools.accumulate(seeding.town_weights(self.centre, towns))
+            )
+        return self.rng.choices(towns, cum_weights=self._cum_weights[key])[0]
+
     # ---- one case -------------------------------------------------------------------------
 
     def person(
@@ -724,7 +741,7 @@ class _CentrePlan:
             arrival_date=arrival,
             street=fake.street_address(),
             postcode=fake.postcode(),
-            municipality=rng.choice(self.towns[area.pk if area else None] or [None]),
+            municipality=self.town(area),
             phone=fake.phone_number() if rng.random() < 0.85 else "",
             email=f"{normalise_name(first)[:1]}.{normalise_name(last).replace(' ', '')}"
             f"{rng.randint(1, 99)}@example.org"
@@ -1248,11 +1265,16 @@ def populate(
     staff: list[tuple[User, CaseArea | None]],
     *,
     verbose: bool = False,
+    weighted: bool = False,
 ) -> dict[str, int]:
-    """Write ``count`` new cases of ``centre`` with everything around them; return the counts."""
+    """Write ``count`` new cases of ``centre`` with everything around them; return the counts.
+
+    ``weighted``: persons live in the centre's Gemeinden in proportion to their residents.
+    """
     if count <= 0 or not staff:
         return {}
     plan = _CentrePlan(centre, seed, staff, timezone.localdate())
+    plan.weighted = weighted
     waiting = round(count * WAITING_SHARE)
     for n in range(count):
         plan.case(waiting=n < waiting)
@@ -1287,14 +1309,22 @@ def generate(scale: str, seed: int, factor: float) -> dict[str, int]:
                 if centre.slug == DEMO_CENTRE
             ]
         else:
-            share = round(STATE_CASES * factor / max(1, len(centres)))
-            plan = [(centre, share, _staff(centre)) for centre in centres]
+            # Bigger cities and Kreise have more cases, in proportion to their residents.
+            shares = seeding.split(round(STATE_CASES * factor), seeding.centre_weights(centres))
+            plan = [(centre, shares[centre.pk], _staff(centre)) for centre in centres]
         for centre, target, staff in plan:
             existing = Case.objects.filter(centre=centre).count()
             if scale == "demo" and existing:
                 continue
             with transaction.atomic():
-                created = populate(centre, seed, target - existing, staff, verbose=scale != "demo")
+                created = populate(
+                    centre,
+                    seed,
+                    target - existing,
+                    staff,
+                    verbose=scale != "demo",
+                    weighted=scale == "state",
+                )
             for what, n in created.items():
                 totals[what] += n
     return totals

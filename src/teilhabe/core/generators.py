@@ -47,9 +47,15 @@ def generate(scale: str, seed: int, factor: float) -> dict[str, int]:
         centres = list(Centre.objects.select_related("district").order_by("pk"))
         if scale == "kreis":
             centres = [c for c in centres if c.slug == DEMO_CENTRE]
-        per_centre = max(len(STAFF_MIX), round(STATE_STAFF * factor / 54))
+        # A centre's staff grows with the residents of its area (Köln has more than Olpe).
+        shares = (
+            seeding.split(round(STATE_STAFF * factor), seeding.centre_weights(centres))
+            if scale == "state"
+            else {centre.pk: round(STATE_STAFF * factor / 54) for centre in centres}
+        )
         new_users = new_areas = 0
         for centre in centres:
+            per_centre = max(len(STAFF_MIX), shares[centre.pk])
             areas = list(CaseArea.objects.filter(centre=centre))
             if not areas:
                 count = rng.randint(2, 8)

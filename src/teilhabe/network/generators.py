@@ -57,6 +57,10 @@ WELFARE = [
     ("AWO Kreisverband {district}", K.WELFARE, [Q]),
     ("DRK-Kreisverband {district}", K.WELFARE, [M]),
 ]
+#: Actors statewide at factor 1 (the issue's ~10,000).
+STATE_ACTORS = 10_000
+#: Quarters that tell apart further local actors of one kind in a big town.
+QUARTERS = ["Mitte", "Nord", "Süd", "Ost", "West", "Innenstadt", "Altstadt", "Neustadt"]
 LANGUAGES = [
     "Arabisch",
     "Ukrainisch",
@@ -77,11 +81,24 @@ def _place(centre: Centre) -> tuple[str, list]:
     return district, list(centre.municipalities())
 
 
-def populate(centre: Centre, seed: int, local_per_town: int) -> int:
+def _quarter(town: str, round_: int) -> str:
+    """Return where the ``round_``-th actor of a kind in ``town`` is: the town, then quarters."""
+    if round_ == 0:
+        return town
+    quarter = QUARTERS[(round_ - 1) % len(QUARTERS)]
+    again = (round_ - 1) // len(QUARTERS)
+    return f"{town}-{quarter}" + (f" {again + 1}" if again else "")
+
+
+def populate(
+    centre: Centre, seed: int, local_per_town: int, *, local_total: int | None = None
+) -> int:
     """Create the actors of one centre where they do not exist yet; return how many are new.
 
     Every centre draws from its own random streams, and every planned actor is drawn whether
     it exists or not, so a second run plans exactly the same actors and adds none.
+    ``local_total``: the local actors (beside those of the Kreis) are shared among the
+    Gemeinden by their residents instead of ``local_per_town`` each.
     """
     rng = random.Random(f"{seed}-{centre.slug}")  # noqa: S311  (reproducible, not secret)
     fake = Faker("de_DE")
@@ -89,15 +106,34 @@ def populate(centre: Centre, seed: int, local_per_town: int) -> int:
     district, towns = _place(centre)
     if not towns:  # a Kreis whose Gemeinden are not in the geography data yet
         return 0
-    seat = next((t for t in towns if t.name == "Coesfeld"), towns[0])
+    # The seat: the town named like the district (Coesfeld, Münster), else the biggest one.
+    seat = next(
+        (t for t in towns if t.name == centre.district.name),
+        max(towns, key=lambda t: t.population or 0),
+    )
     plan = []
     for pattern, kind, fields, _town in KREIS_ACTORS:
         plan.append((pattern.format(district=district, town=seat.name), kind, fields, seat))
     for pattern, kind, fields in WELFARE:
         plan.append((pattern.format(district=district), kind, fields, seat))
+    quotas = (
+        None
+        if local_total is None
+        else seeding.split(
+            local_total,
+            dict(zip(towns, seeding.town_weights(centre, towns), strict=True)),
+        )
+    )
     for town in towns:
-        for pattern, kind, fields in rng.sample(LOCAL_ACTORS, min(local_per_town, 7)):
-            plan.append((pattern.format(town=town.name), kind, fields, town))
+        if quotas is None:
+            for pattern, kind, fields in rng.sample(LOCAL_ACTORS, min(local_per_town, 7)):
+                plan.append((pattern.format(town=town.name), kind, fields, town))
+            continue
+        kinds = rng.sample(LOCAL_ACTORS, len(LOCAL_ACTORS))
+        for n in range(quotas[town]):
+            pattern, kind, fields = kinds[n % len(kinds)]
+            place = _quarter(town.name, n // len(kinds))
+            plan.append((pattern.format(town=place), kind, fields, town))
     drawn = [
         Actor(
             centre=centre,
@@ -218,10 +254,16 @@ def generate(scale: str, seed: int, factor: float) -> dict[str, int]:
             centres = centres.filter(slug__in=[DEMO_CENTRE, SECOND_CENTRE])
         elif scale == "kreis":
             centres = centres.filter(slug=DEMO_CENTRE)
-        per_town = 4 if scale != "state" else max(1, round(7 * factor))
+        local: dict[int, int | None] = {}
+        if scale == "state":
+            # Bigger cities and Kreise have more actors, in proportion to their residents.
+            centres = list(centres)
+            shares = seeding.split(round(STATE_ACTORS * factor), seeding.centre_weights(centres))
+            per_centre = len(KREIS_ACTORS) + len(WELFARE)
+            local = {pk: max(0, share - per_centre) for pk, share in shares.items()}
         total = groups = 0
         for centre in centres:
-            total += populate(centre, seed, per_town)
+            total += populate(centre, seed, 4, local_total=local.get(centre.pk))
             total += link_partner(centre)
             groups += populate_groups(centre, seed)
     return {"actors": total, "working groups": groups}

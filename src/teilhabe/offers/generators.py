@@ -192,8 +192,16 @@ AVAILABILITY = [Offer.Availability.AVAILABLE] * 5 + [
 ]
 
 
-def populate(centre: Centre, seed: int, per_town: int) -> int:
-    """Create offers of the centre's actors in every Gemeinde; existing ones are kept."""
+#: Offers statewide at factor 1 (the issue's ~30,000).
+STATE_OFFERS = 30_000
+
+
+def populate(centre: Centre, seed: int, per_town: int, *, total: int | None = None) -> int:
+    """Create offers of the centre's actors in every Gemeinde; existing ones are kept.
+
+    ``total``: share that many offers among the Gemeinden by their residents instead of
+    ``per_town`` templates twice in each.
+    """
     rng = random.Random(f"{seed}-{centre.slug}-offers")  # noqa: S311  (reproducible)
     providers = list(
         Actor.objects.filter(centre=centre, is_active=True)
@@ -210,18 +218,29 @@ def populate(centre: Centre, seed: int, per_town: int) -> int:
     )
     created = 0
     default_rubrics = {r.key: r for r in Rubric.objects.defaults()}
-    plan = [
-        (town, template, variant)
-        for town in centre.municipalities().order_by("name")
-        for variant in range(2)
-        for template in rng.sample(TEMPLATES, min(per_town, len(TEMPLATES)))
-    ]
+    towns = list(centre.municipalities().order_by("name"))
+    if total is None:
+        plan = [
+            (town, template, variant)
+            for town in towns
+            for variant in range(2)
+            for template in rng.sample(TEMPLATES, min(per_town, len(TEMPLATES)))
+        ]
+    else:
+        weights = dict(zip(towns, seeding.town_weights(centre, towns), strict=True))
+        plan = []
+        for town, count in seeding.split(total, weights).items():
+            templates = rng.sample(TEMPLATES, len(TEMPLATES))
+            plan += [
+                (town, templates[n % len(templates)], n // len(templates)) for n in range(count)
+            ]
     for town, template, variant in plan:
         title_de, text, title_en, field, rubric, (lo, hi), statuses, languages = template
         # Each offer draws from its own stream: a second run plans the very same offers.
         rng = random.Random(f"{seed}-{town.ags}-{variant}-{title_de}")  # noqa: S311
         provider = rng.choice(providers)
-        title = f"{title_de} {town.name}" + (f" ({provider.name})" if variant else "")
+        place = town.name if variant < 2 else f"{town.name}, Standort {variant}"
+        title = f"{title_de} {place}" + (f" ({provider.name})" if variant else "")
         status = rng.choices(
             [
                 Offer.Status.PUBLISHED,
@@ -297,6 +316,10 @@ def generate(scale: str, seed: int, factor: float) -> dict[str, int]:
             centres = centres.filter(slug__in=[DEMO_CENTRE, SECOND_CENTRE])
         elif scale == "kreis":
             centres = centres.filter(slug=DEMO_CENTRE)
-        per_town = 14 if scale != "state" else max(1, round(14 * factor))
-        total = sum(populate(centre, seed, per_town) for centre in centres)
+        shares: dict[int, int] = {}
+        if scale == "state":
+            # Bigger cities and Kreise have more offers, in proportion to their residents.
+            centres = list(centres)
+            shares = seeding.split(round(STATE_OFFERS * factor), seeding.centre_weights(centres))
+        total = sum(populate(centre, seed, 14, total=shares.get(centre.pk)) for centre in centres)
     return {"offers": total}

@@ -5,9 +5,11 @@
   A centre that has schools already is left as it is, so ``teilhabe demo`` can run on every
   start.
 * ``kreis``: the Kreis Coesfeld with the same schools and about 1,500 pupils at factor 1.
-* ``state``: about 1,000 schools and 50,000 pupils at factor 1, shared among the centres by size
-  (a Kreis weighs 1.6, a city 1). Centres whose Gemeinden are not in the reference data get
-  none (a school needs its Gemeinde). A centre is topped up to its share of pupils.
+* ``state``: about 1,000 schools and 50,000 pupils at factor 1, shared among the centres by the
+  residents of their areas; within a centre every Gemeinde has a school (where the share is big
+  enough) and the rest of the schools and the pupils' homes follow the residents too. Centres whose Gemeinden are not in the
+  reference data get none (a school needs its Gemeinde). A centre is topped up to its share of
+  pupils.
 
 Everything is drawn from random streams seeded by ``seed`` and the centre, so the same seed
 gives the same data on an empty database. Placements never exceed the places: a pupil who would
@@ -18,6 +20,7 @@ versions: synthetic data). All people are invented.
 from __future__ import annotations
 
 import datetime
+import itertools
 import math
 import random
 import sys
@@ -31,7 +34,7 @@ from django_scopes import scopes_disabled
 
 from teilhabe.core import seeding
 from teilhabe.core.demo import DEMO_CENTRE
-from teilhabe.core.models import Centre, District, Municipality
+from teilhabe.core.models import Centre, Municipality
 
 from .models import (
     FORM_STAGES,
@@ -227,6 +230,9 @@ class _Plan:
         self.today = today
         self.rng = random.Random(f"{seed}-{centre.slug}-schooling")  # noqa: S311  (reproducible)
         self.towns = list(centre.municipalities().order_by("ags"))
+        #: At state scale pupils live in a Gemeinde in proportion to its residents.
+        self.weighted = False
+        self.cum_weights = list(itertools.accumulate(seeding.town_weights(centre, self.towns)))
         self.numbers = set(School.objects.filter(centre=centre).values_list("number", flat=True))
 
     # ---- schools ---------------------------------------------------------------------------
@@ -280,14 +286,24 @@ class _Plan:
                 schools.append(self.school(town, form, i, names))
         return schools
 
+    def volume_towns(self, count: int) -> list[Municipality]:
+        """Return the Gemeinde of each of ``count`` schools: one each, the rest by residents."""
+        weights = dict(zip(self.towns, seeding.town_weights(self.centre, self.towns), strict=True))
+        usable = [town for town in self.towns if weights[town] > 0] or self.towns
+        each = 1 if count >= len(usable) else 0
+        more = seeding.split(count - each * len(usable), {t: weights[t] for t in usable})
+        return [town for town in usable for _n in range(each + more[town])]
+
     def volume_schools(self, count: int) -> list[School]:
         names: set[str] = set()
-        schools = [self.school(self.towns[0], F.BERUFSKOLLEG, 0, names)]
+        residents = seeding.town_weights(self.centre, self.towns)
+        biggest = self.towns[residents.index(max(residents))]
+        schools = [self.school(biggest, F.BERUFSKOLLEG, 0, names)]
         forms = [f for f, _w in FORM_MIX]
         weights = [w for _f, w in FORM_MIX]
-        for i in range(max(0, count - 1)):
+        for i, town in enumerate(self.volume_towns(max(0, count - 1))):
             form = self.rng.choices(forms, weights)[0]
-            schools.append(self.school(self.towns[i % len(self.towns)], form, i, names))
+            schools.append(self.school(town, form, i, names))
         return schools
 
     def capacities(self, schools: list[School], years: list[int], load: float) -> list[Capacity]:
@@ -341,7 +357,11 @@ class _Plan:
                 registered = today - datetime.timedelta(days=int(rng.triangular(0, 150, 20)))
             else:
                 registered = first_day + datetime.timedelta(days=rng.randint(0, 400))
-            town = rng.choice(self.towns)
+            town = (
+                rng.choices(self.towns, cum_weights=self.cum_weights)[0]
+                if self.weighted
+                else rng.choice(self.towns)
+            )
             if sibling_of is not None:
                 elder = pupils[sibling_of]
                 registered, town, last_name = (
@@ -517,11 +537,21 @@ def _write(objs: list[Any], label: str, verbose: bool) -> None:
 
 
 def populate(
-    centre: Centre, seed: int, *, schools: int | None, pupils: int, verbose: bool = False
+    centre: Centre,
+    seed: int,
+    *,
+    schools: int | None,
+    pupils: int,
+    verbose: bool = False,
+    weighted: bool = False,
 ) -> dict[str, int]:
-    """Write schools (``None``: the demo Kreis' layout), places and ``pupils`` new pupils."""
+    """Write schools (``None``: the demo Kreis' layout), places and ``pupils`` new pupils.
+
+    ``weighted``: pupils live in the centre's Gemeinden in proportion to their residents.
+    """
     today = timezone.localdate()
     plan = _Plan(centre, seed, today)
+    plan.weighted = weighted
     if not plan.towns:
         return {}
     existing = list(School.objects.filter(centre=centre).order_by("pk"))
@@ -563,14 +593,6 @@ def populate(
     }
 
 
-def _weight(centre: Centre) -> float:
-    return (
-        1.6
-        if centre.municipality_id is None and centre.district.kind == District.Kind.KREIS
-        else 1.0
-    )
-
-
 @seeding.register("schooling")
 def generate(scale: str, seed: int, factor: float) -> dict[str, int]:
     """Create schools, places and newcomer pupils for ``scale`` (see the module docstring)."""
@@ -585,14 +607,12 @@ def generate(scale: str, seed: int, factor: float) -> dict[str, int]:
             ]
         else:
             usable = [c for c in centres if c.municipalities().exists()]
-            weight = sum(_weight(c) for c in usable) or 1.0
+            # Bigger cities and Kreise have more schools and pupils, by their residents.
+            weights = seeding.centre_weights(usable)
+            schools_of = seeding.split(round(STATE_SCHOOLS * factor), weights)
+            pupils_of = seeding.split(round(STATE_PUPILS * factor), weights)
             plan = [
-                (
-                    centre,
-                    max(3, round(STATE_SCHOOLS * factor * _weight(centre) / weight)),
-                    round(STATE_PUPILS * factor * _weight(centre) / weight),
-                )
-                for centre in usable
+                (centre, max(3, schools_of[centre.pk]), pupils_of[centre.pk]) for centre in usable
             ]
         for centre, schools, pupils in plan:
             if scale == "demo" and School.objects.filter(centre=centre).exists():
@@ -605,6 +625,7 @@ def generate(scale: str, seed: int, factor: float) -> dict[str, int]:
                     schools=schools,
                     pupils=max(0, pupils - existing),
                     verbose=scale != "demo",
+                    weighted=scale == "state",
                 )
             for what, n in created.items():
                 totals[what] += n

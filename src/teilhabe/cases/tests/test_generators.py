@@ -220,14 +220,32 @@ def test_kreis_scale_uses_the_generated_case_managers_and_tops_up_only_once():
         assert Contact.objects.count() >= 37 * 3
 
 
-def test_state_scale_at_a_tiny_factor_fills_every_centre():
+def test_state_scale_at_a_tiny_factor_fills_every_centre_by_its_residents():
     core_generators.generate("state", 7, 0.01)  # agencies the centres lack are created
 
     result = generators.generate("state", 7, 0.01)
 
     with scopes_disabled():
+        from django.db.models import Count
+
         from teilhabe.core.models import Centre
 
-        per_centre = round(generators.STATE_CASES * 0.01 / Centre.objects.count())
-        assert result["cases"] == per_centre * Centre.objects.count()
+        assert result["cases"] == round(generators.STATE_CASES * 0.01)
         assert not Centre.objects.exclude(cases__isnull=False).exists()
+        cases = dict(
+            Centre.objects.filter(municipality=None)
+            .annotate(n=Count("cases"))
+            .values_list("district__ags", "n")
+        )
+        # Köln (about 1.1 million residents) has far more cases than the Kreis Olpe (134,000),
+        # the Kreis Recklinghausen (619,000) more than the city of Bottrop (117,000).
+        assert cases["05315"] > 4 * cases["05966"]
+        assert cases["05562"] > 3 * cases["05512"]
+        # Within a Kreis, persons live mostly in its big towns.
+        towns = dict(
+            Person.objects.filter(centre__district__ags="05562")
+            .values_list("municipality__name")
+            .annotate(n=Count("pk"))
+        )
+        assert towns["Recklinghausen"] > towns.get("Waltrop", 0)
+        assert sum(towns.values()) == cases["05562"]
