@@ -17,7 +17,8 @@ pytestmark = pytest.mark.browser
 TITLE = "Nähcafé für Frauen Billerbeck"
 
 
-def test_offer_from_draft_to_the_public_directory(browser, live_url, tab: Tab):
+def test_offer_from_draft_to_the_public_directory(browser, live_url, tab: Tab, settings):
+    settings.MAP_TILES = ""  # the maps as SVG: the tests never reach the internet
     load_full_demo()
     tab.log_in("sachbearbeitung@coesfeld.demo", DEMO_PASSWORD)
     tab.goto("/angebote/")
@@ -81,6 +82,18 @@ def test_offer_from_draft_to_the_public_directory(browser, live_url, tab: Tab):
     citizen = Tab(phone.new_page(), live_url)
     citizen.goto("/verzeichnis/coesfeld/")
     citizen.check("directory-mobile")
+    # The map (no tile source in the tests: drawn as SVG) opens below the search, fits the
+    # phone, and each dot is a link to an offer of the list.
+    citizen.page.locator("details.map-panel summary").click()
+    markers = citizen.page.locator("details.map-panel svg a")
+    assert markers.count() >= 1
+    citizen.check("directory-map-mobile")
+    width = citizen.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"the map makes the page scroll sideways on a phone ({width}px)"
+    listed = citizen.page.locator(".directory-results h2 a").evaluate_all(
+        "els => els.map(a => a.getAttribute('href'))"
+    )
+    assert markers.first.get_attribute("href") in listed
     citizen.page.locator("#id_q").fill("Nähcafé")
     citizen.page.locator("#id_gemeinde").select_option(label="Billerbeck")
     citizen.page.locator("#id_kostenlos").check()
@@ -221,3 +234,57 @@ def test_partner_offer_goes_through_review_to_the_public_directory(browser, live
     citizen.check("partner-offer-public-en")
     citizen.goto(f"/verzeichnis/coesfeld/{offer.uid}/?sprache=de")
     assert citizen.h1() == "Lernpatenschaften Coesfeld"
+
+
+#: A grey 1×1 PNG: what the stand-in tile server answers (the tests never reach the internet).
+TILE_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c63b87bf7ee7f0008c90397affde77b0000000049454e44ae426082"
+)
+
+
+def test_citizen_uses_the_tile_map_with_the_keyboard(browser, live_url, settings):
+    """With a tile source the directory's map is a Leaflet map; markers work by keyboard."""
+    settings.MAP_TILES = "https://tiles.example.test/{z}/{x}/{y}.png"
+    settings.MAP_ATTRIBUTION = "© Kartendienst"
+    load_full_demo()
+    phone = browser.new_context(
+        base_url=live_url, locale="de-DE", viewport={"width": 375, "height": 740}
+    )
+    page = phone.new_page()
+    tiles: list[str] = []
+
+    def tile(route):
+        tiles.append(route.request.url)
+        route.fulfill(status=200, content_type="image/png", body=TILE_PNG)
+
+    page.route("https://tiles.example.test/**", tile)
+    citizen = Tab(page, live_url)
+    response = citizen.goto("/verzeichnis/coesfeld/")
+    assert "https://tiles.example.test" in response.headers["content-security-policy"]
+    assert page.locator("script[src*='leaflet']").count() == 0  # not before the map is opened
+    page.locator("details.map-panel summary").click()
+    marker = page.locator(".leaflet-marker-icon").first
+    marker.wait_for()
+    assert tiles, "no tile was requested"
+    assert page.locator("svg.svg-map").is_hidden()
+    citizen.check("directory-tile-map-mobile")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"the tile map makes the page scroll sideways ({width}px)"
+    marker.focus()
+    page.keyboard.press("Enter")
+    link = page.locator(".leaflet-popup .map-popup a").first
+    link.wait_for()
+    assert page.evaluate("document.activeElement.closest('.map-popup') !== null")
+    page.wait_for_timeout(400)  # the map pans the popup into view
+    citizen.check("directory-tile-map-popup")
+    page.keyboard.press("Escape")
+    assert page.evaluate("document.activeElement.classList.contains('leaflet-marker-icon')")
+    assert marker.get_attribute("aria-label")
+    marker.focus()
+    page.keyboard.press("Enter")
+    link.wait_for()
+    link.click()
+    page.wait_for_load_state("load")
+    assert "/verzeichnis/coesfeld/" in page.url and page.locator("article").count() == 1
+    phone.close()

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_scopes import scope
 
 from teilhabe.core.maps import (
@@ -153,6 +154,9 @@ def offer_map(centre: Centre, offers: list[Offer], language: str) -> dict[str, A
     for marker in markers.values():
         count = len(marker["links"])
         marker["number"] = str(count) if count > 1 else ""
+        marker["title"] = ngettext(
+            "%(place)s: %(count)s offer", "%(place)s: %(count)s offers", count
+        ) % {"place": marker["label"], "count": count}
     drawing = svg_layout(list(centre.municipalities()), spread(points), width=480, margin=30)
     tiles = tile_source()
     return {

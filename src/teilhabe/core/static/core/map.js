@@ -71,7 +71,21 @@
       // Tile servers (OpenStreetMap's among them) ask for the site's origin as referrer.
       referrerPolicy: "strict-origin-when-cross-origin",
     }).addTo(map);
-    const bounds = [];
+    // Escape closes an open popup wherever the focus is inside the map (Leaflet itself only
+    // listens while the map's own box has the focus); the focus then returns to the marker.
+    let openPopup = null;
+    map.on("popupopen", (event) => {
+      openPopup = event.popup;
+    });
+    map.on("popupclose", () => {
+      openPopup = null;
+    });
+    container.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && openPopup) map.closePopup(openPopup);
+    });
+    const bounds = data.markers.map((item) => [item.lat, item.lon]);
+    // The view first: Leaflet adds markers to a map only once it has one.
+    if (bounds.length) map.fitBounds(bounds, { padding: [30, 30], maxZoom: 14 });
     for (const item of data.markers) {
       const face = element("span", "map-marker__text", item.number || "");
       const marker = L.marker([item.lat, item.lon], {
@@ -84,9 +98,15 @@
         }),
         title: item.title || item.label,
         riseOnHover: true,
-      }).addTo(map);
-      marker.getElement().setAttribute("aria-label", item.title || item.label);
-      marker.bindPopup(popupContent(item), { autoPanPadding: [20, 20] });
+      });
+      marker.on("add", () => marker.getElement().setAttribute("aria-label", item.title || item.label));
+      marker.addTo(map);
+      marker.bindPopup(popupContent(item), {
+        autoPanPaddingTopLeft: [50, 10],
+        autoPanPaddingBottomRight: [10, 10],
+        maxWidth: Math.max(160, Math.min(280, container.clientWidth - 70)),
+        maxHeight: Math.max(120, container.clientHeight - 90),
+      });
       marker.on("popupopen", (event) => {
         const popup = event.popup.getElement();
         const close = popup.querySelector(".leaflet-popup-close-button");
@@ -101,9 +121,7 @@
           marker.getElement().focus({ preventScroll: true });
         }
       });
-      bounds.push([item.lat, item.lon]);
     }
-    if (bounds.length) map.fitBounds(bounds, { padding: [30, 30], maxZoom: 14 });
     if (svg) svg.classList.add("svg-map--replaced");
     const caption = figure.querySelector("[data-tiles-caption]");
     if (caption) caption.textContent = caption.dataset.tilesCaption;
