@@ -25,6 +25,8 @@ AGREEMENTS = "/netzwerk/vereinbarungen/"
 OWN_ORGANISATION = "/netzwerk/unsere-angaben/"
 OFFERS = "/angebote/"
 OUR_OFFERS = "/angebote/partner/"
+OFFER_SETTINGS = "/angebote/einstellungen/"
+RUBRICS = "/angebote/rubriken/"
 FIGURES = "/berichte/zentrum/"
 STATE_FIGURES = "/berichte/land/"
 AREAS = "/zentrum/bezirke/"
@@ -57,6 +59,8 @@ NAVIGATION = {
         STAFF,
         AREAS,
         CASE_SETTINGS,
+        OFFER_SETTINGS,
+        RUBRICS,
         FIGURES,
     },
     Role.COORDINATOR: {
@@ -68,6 +72,8 @@ NAVIGATION = {
         GROUPS,
         AGREEMENTS,
         AREAS,
+        OFFER_SETTINGS,
+        RUBRICS,
         FIGURES,
     },
     Role.CASE_MANAGER: {START, CASES, OFFERS, ACTORS, GROUPS, AGREEMENTS, AREAS},
@@ -94,6 +100,8 @@ NAVIGATION = {
         STAFF,
         AREAS,
         CASE_SETTINGS,
+        OFFER_SETTINGS,
+        RUBRICS,
         FIGURES,
         ERASURE_JOURNAL,
     },

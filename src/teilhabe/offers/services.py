@@ -17,6 +17,7 @@ from teilhabe.network.models import FieldOfAction
 
 from .models import (
     CONTENT_LANGUAGES,
+    DEFAULT_RUBRICS,
     DuplicateDecision,
     Offer,
     OfferLocation,
@@ -374,6 +375,25 @@ def rubric_choices(centre: Centre, *, keep: Rubric | None = None) -> Any:
     if keep is not None:
         condition |= Q(pk=keep.pk)
     return rubrics.filter(condition)
+
+
+def ship_default_rubrics(model: Any = Rubric, using: str = "default") -> int:
+    """Create the default rubrics that are missing (after ``migrate`` and after a ``flush``).
+
+    The data migration ships them too; this brings them back where a test run's flush or a
+    restore emptied the table. A default that exists is left as it is. ``model`` is the Rubric
+    of the migration state a ``post_migrate`` signal passes.
+    """
+    rubrics = model._default_manager.using(using)
+    have = set(rubrics.filter(centre__isnull=True).values_list("key", flat=True))
+    missing = [
+        model(centre=None, field_of_action=field, name=name, position=position, key=key)
+        for field, defaults in DEFAULT_RUBRICS.items()
+        for position, (key, name) in enumerate(defaults, start=1)
+        if key not in have
+    ]
+    rubrics.bulk_create(missing)
+    return len(missing)
 
 
 def rubric_key(name: str) -> str:

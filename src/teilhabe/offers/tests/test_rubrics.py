@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management.sql import emit_post_migrate_signal
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
@@ -84,6 +85,16 @@ def test_the_default_taxonomy_is_shipped_for_every_centre():
     # In the order of the list, per field.
     education = list(defaults.filter(field_of_action="education").values_list("key", flat=True))
     assert education == [key for key, _name in DEFAULT_RUBRICS["education"]]
+
+
+def test_missing_defaults_come_back_after_migrate_and_flush():
+    Rubric.objects.filter(key__in=["sport", "parents"]).delete()
+    Rubric.objects.filter(key="culture").update(name="Kultur (umbenannt)")
+    emit_post_migrate_signal(0, False, "default")  # as flush does, without the state's apps
+    assert Rubric.objects.defaults().count() == 24
+    assert Rubric.objects.get(key="sport").position == 3
+    assert Rubric.objects.get(key="culture").name == "Kultur (umbenannt)"  # existing: kept
+    assert services.ship_default_rubrics() == 0
 
 
 def test_a_centre_sees_the_defaults_and_its_own_rubrics_only(centre, other_centre, dana):
