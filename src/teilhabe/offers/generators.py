@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from teilhabe.core import seeding
+from teilhabe.core.audit import bulk_create_versioned
 from teilhabe.core.demo import DEMO_CENTRE, SECOND_CENTRE
 from teilhabe.core.models import Centre
 from teilhabe.network.models import Actor, FieldOfAction
@@ -200,7 +201,7 @@ def populate(centre: Centre, seed: int, per_town: int, *, total: int | None = No
     """Create offers of the centre's actors in every Gemeinde; existing ones are kept.
 
     ``total``: share that many offers among the Gemeinden by their residents instead of
-    ``per_town`` templates twice in each.
+    ``per_town`` templates twice in each (volume data: no versions in the audit log).
     """
     rng = random.Random(f"{seed}-{centre.slug}-offers")  # noqa: S311  (reproducible)
     providers = list(
@@ -216,7 +217,10 @@ def populate(centre: Centre, seed: int, per_town: int, *, total: int | None = No
             "title", flat=True
         )
     )
-    created = 0
+    offers: list[Offer] = []
+    texts: list[OfferText] = []
+    places: list[OfferLocation] = []
+    hours: list[OpeningHours] = []
     default_rubrics = {r.key: r for r in Rubric.objects.defaults()}
     towns = list(centre.municipalities().order_by("name"))
     if total is None:
@@ -239,8 +243,8 @@ def populate(centre: Centre, seed: int, per_town: int, *, total: int | None = No
         # Each offer draws from its own stream: a second run plans the very same offers.
         rng = random.Random(f"{seed}-{town.ags}-{variant}-{title_de}")  # noqa: S311
         provider = rng.choice(providers)
-        place = town.name if variant < 2 else f"{town.name}, Standort {variant}"
-        title = f"{title_de} {place}" + (f" ({provider.name})" if variant else "")
+        where = town.name if variant < 2 else f"{town.name}, Standort {variant}"
+        title = f"{title_de} {where}" + (f" ({provider.name})" if variant else "")
         status = rng.choices(
             [
                 Offer.Status.PUBLISHED,
@@ -256,7 +260,7 @@ def populate(centre: Centre, seed: int, per_town: int, *, total: int | None = No
         start = rng.choice([1, 2, 3, 4, 5])
         if title in existing:
             continue
-        offer = Offer.objects.create(
+        offer = Offer(
             centre=centre,
             provider=provider,
             status=status,
@@ -275,16 +279,19 @@ def populate(centre: Centre, seed: int, per_town: int, *, total: int | None = No
             phone=provider.phone,
             last_verified=verified,
         )
-        OfferText.objects.create(offer=offer, language="de", title=title, description=text)
+        offers.append(offer)
+        texts.append(OfferText(offer=offer, language="de", title=title, description=text))
         if rng.random() < 0.6:
-            OfferText.objects.create(
-                offer=offer,
-                language="en",
-                title=f"{title_en} {town.name}",
-                description=f"{title_en} in {town.name}.",
-                source_revision=1 if rng.random() < 0.8 else 0,
+            texts.append(
+                OfferText(
+                    offer=offer,
+                    language="en",
+                    title=f"{title_en} {town.name}",
+                    description=f"{title_en} in {town.name}.",
+                    source_revision=1 if rng.random() < 0.8 else 0,
+                )
             )
-        place = OfferLocation.objects.create(
+        place = OfferLocation(
             offer=offer,
             name=provider.name,
             street=provider.street,
@@ -293,17 +300,30 @@ def populate(centre: Centre, seed: int, per_town: int, *, total: int | None = No
             latitude=town.latitude,
             longitude=town.longitude,
         )
+        places.append(place)
         opens = rng.choice([9, 10, 15])
-        OpeningHours.objects.create(
-            offer=offer,
-            location=place,
-            weekday=start,
-            opens_at=time(opens),
-            closes_at=time(opens + rng.choice([2, 3])),
+        hours.append(
+            OpeningHours(
+                offer=offer,
+                location=place,
+                weekday=start,
+                opens_at=time(opens),
+                closes_at=time(opens + rng.choice([2, 3])),
+            )
         )
         existing.add(title)
-        created += 1
-    return created
+    # In bulk, in the order planned (so the rows are those one-by-one saves gave), with the
+    # first version of each offer and text in the audit log as a save() would write it; at
+    # state scale without versions, like the other generators' volume data (synthetic).
+    if total is None:
+        bulk_create_versioned(Offer, offers)
+        bulk_create_versioned(OfferText, texts)
+    else:
+        Offer.objects.bulk_create(offers, batch_size=1000)
+        OfferText.objects.bulk_create(texts, batch_size=1000)
+    OfferLocation.objects.bulk_create(places, batch_size=1000)
+    OpeningHours.objects.bulk_create(hours, batch_size=1000)
+    return len(offers)
 
 
 @seeding.register("offers")
