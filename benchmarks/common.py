@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from typing import Any
 
 POSTGRES_ONLY = (
-    "The {what} measure PostgreSQL; DATABASE_URL points at {vendor}.\n"
+    "{what} PostgreSQL; DATABASE_URL points at {vendor}.\n"
     "Run them with e.g.\n"
     "  createdb -h 127.0.0.1 -U postgres teilhabe_bench\n"
     "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/teilhabe_bench "
@@ -176,3 +177,9 @@ def busiest_directory() -> tuple[Any, int]:
     if centre is None or not centre.n:  # type: ignore[attr-defined]
         return None, 0
     return centre, centre.n  # type: ignore[attr-defined]
+
+
+def title_of(body: bytes) -> str:
+    """Return the text of a page's ``<title>``: tells a page from a log-in or error page."""
+    match = re.search(rb"<title>(.*?)</title>", body, re.S)
+    return match.group(1).decode().strip() if match else ""

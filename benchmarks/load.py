@@ -134,7 +134,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if connection.vendor != "postgresql":
         print(
-            POSTGRES_ONLY.format(what="load test", vendor=connection.vendor, script="load.py"),
+            POSTGRES_ONLY.format(
+                what="The load test measures", vendor=connection.vendor, script="load.py"
+            ),
             file=sys.stderr,
         )
         return 2

@@ -122,7 +122,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if connection.vendor != "postgresql" and not args.allow_sqlite:
         print(
-            POSTGRES_ONLY.format(what="web benchmarks", vendor=connection.vendor, script="web.py")
+            POSTGRES_ONLY.format(
+                what="The web benchmarks measure", vendor=connection.vendor, script="web.py"
+            )
             + "\nor pass --allow-sqlite to run on SQLite anyway.",
             file=sys.stderr,
         )
