@@ -148,13 +148,14 @@ def main(argv: list[str] | None = None) -> int:
     sizes = print_data_size()
     scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
 
+    session_keys: list[str] = []
     with tempfile.TemporaryDirectory(prefix="teilhabe-load-") as folder:
         work = Path(folder)
         port = free_port()
-        plan, session_keys = make_plan(args, port)
-        if plan is None:
-            return 1
         try:
+            plan = make_plan(args, port, session_keys)
+            if plan is None:
+                return 1
             server = start_server(work, port, args.workers)
             try:
                 outcomes = run_scenarios(args, plan, work, port, server, scenarios, sizes)
@@ -199,8 +200,11 @@ def log_in(user: Any, authenticator: Any) -> tuple[str, str]:
     return session.session_key, get_random_string(32, string.ascii_letters + string.digits)
 
 
-def make_plan(args: argparse.Namespace, port: int) -> tuple[dict[str, Any] | None, list[str]]:
-    """Log the personas in, pick their cases and the directories, check every page once."""
+def make_plan(args: argparse.Namespace, port: int, keys: list[str]) -> dict[str, Any] | None:
+    """Log the personas in, pick their cases and the directories, check every page once.
+
+    The keys of the sessions made are added to ``keys`` (to be deleted at the end).
+    """
     from django.db.models import Count, Q
     from django.test import Client
     from django.urls import NoReverseMatch, reverse
@@ -214,9 +218,8 @@ def make_plan(args: argparse.Namespace, port: int) -> tuple[dict[str, Any] | Non
     personas = top_case_managers(args.personas)
     if not personas:
         print("load test: no case manager with cases; seed first")
-        return None, []
+        return None
     sessions: list[dict[str, Any]] = []
-    keys = []
     cases_of = {}
     with scopes_disabled():
         for user, _ in personas:
@@ -298,7 +301,7 @@ def make_plan(args: argparse.Namespace, port: int) -> tuple[dict[str, Any] | Non
     except NoReverseMatch:
         plan["api_url"] = ""
     print("pages checked: " + ", ".join(f"{k}: {v!r}" for k, v in titles.items()))
-    return plan, keys
+    return plan
 
 
 def start_server(work: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
@@ -505,6 +508,10 @@ def run_locust(
         while True:
             pid, _, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
+                break
+            if time.perf_counter() - started > seconds + 60:
+                process.kill()  # locust stops itself after --run-time; this one hangs
+                _, _, usage = os.wait4(process.pid, 0)
                 break
             try:
                 own = generator.cpu_times()
