@@ -7,9 +7,9 @@
 * ``kreis``: the Kreis Coesfeld with the same schools and about 1,500 pupils at factor 1.
 * ``state``: about 1,000 schools and 50,000 pupils at factor 1, shared among the centres by the
   residents of their areas; within a centre every Gemeinde has a school (where the share is big
-  enough) and the rest of the schools and the pupils' homes follow the residents too. Centres whose Gemeinden are not in the
-  reference data get none (a school needs its Gemeinde). A centre is topped up to its share of
-  pupils.
+  enough) and the rest of the schools and the pupils' homes follow the residents too. Centres
+  whose Gemeinden are not in the reference data get none (a school needs its Gemeinde). A
+  centre is topped up to its share of pupils.
 
 Everything is drawn from random streams seeded by ``seed`` and the centre, so the same seed
 gives the same data on an empty database. Placements never exceed the places: a pupil who would
