@@ -117,22 +117,22 @@ def gap_map(table: list[tuple[Any, list[tuple[Any, ...]]]]) -> dict[str, Any] | 
         count = len(gap_labels)
         kind = "gap-none" if not known else f"gap-{min(count, 2)}"
         number = str(count) if known else "–"
-        if not known:
-            summary = _("%(town)s: no population figures, %(offers)s offers") % {
-                "town": town.name,
-                "offers": row.total_offers,
-            }
-        else:
-            summary = ngettext(
-                "%(town)s: %(count)s field of action with a gap%(which)s, %(offers)s offers",
-                "%(town)s: %(count)s fields of action with a gap%(which)s, %(offers)s offers",
+        if known:
+            detail = ngettext(
+                "%(count)s field of action with a gap",
+                "%(count)s fields of action with a gap",
                 count,
-            ) % {
-                "town": town.name,
-                "count": count,
-                "which": f" ({', '.join(str(g) for g in gap_labels)})" if gap_labels else "",
-                "offers": row.total_offers,
-            }
+            ) % {"count": count}
+            if gap_labels:
+                detail += f" ({', '.join(str(g) for g in gap_labels)})"
+        else:
+            detail = _("no population figures")
+        offers = row.total_offers
+        detail = _("%(gaps)s; %(offers)s") % {
+            "gaps": detail,
+            "offers": ngettext("%(count)s offer", "%(count)s offers", offers) % {"count": offers},
+        }
+        summary = _("%(town)s: %(detail)s") % {"town": town.name, "detail": detail}
         anchor = f"#gemeinde-{town.pk}"
         data = {"town": town, "kind": kind, "number": number, "summary": summary, "href": anchor}
         points.append(Point(town.latitude, town.longitude, data))
@@ -144,7 +144,7 @@ def gap_map(table: list[tuple[Any, list[tuple[Any, ...]]]]) -> dict[str, Any] | 
                 "title": summary,
                 "number": number,
                 "kind": kind,
-                "lines": [summary.split(": ", 1)[-1]],
+                "lines": [detail],
                 "links": [{"text": _("Show the row in the table"), "href": anchor}],
             }
         )
