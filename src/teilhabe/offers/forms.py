@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
@@ -91,6 +92,10 @@ class OfferForm(forms.ModelForm):
         current = self.instance.rubric if self.instance.rubric_id else None
         self.fields["rubric"].queryset = rubric_choices(centre, keep=current).order_by(
             "field_of_action", "centre", "position", "name"
+        )
+        # For offers/rubric-select.js: the optgroup (its label) of each field of action.
+        self.fields["rubric"].widget.attrs["data-fields"] = json.dumps(
+            {value: str(label) for value, label in FieldOfAction.choices}, ensure_ascii=False
         )
         if self.instance.pk:
             german = self.instance.text("de")
