@@ -23,6 +23,22 @@ SORT_FIELDS: dict[str, tuple[str, ...]] = {
     "manager": ("case_manager__last_name", "reference"),
 }
 DEFAULT_SORT = "-opened"
+#: What a row of the list shows (page and API); the rest of a case file is not loaded.
+LIST_COLUMNS = (
+    "centre_id",
+    "reference",
+    "phase",
+    "priority",
+    "is_hardship",
+    "opened_on",
+    "needs",
+    "person__first_name",
+    "person__last_name",
+    "person__municipality__name",
+    "case_manager__first_name",
+    "case_manager__last_name",
+    "case_area__name",
+)
 
 
 def visible_cases(
@@ -33,8 +49,10 @@ def visible_cases(
     ``phase`` is ``open`` (every phase but closed), ``waiting`` (open and without a case
     manager), a phase, or empty for all; ``search`` matches the reference or the name.
     """
-    qs = Case.objects.visible_to(user).select_related(
-        "person", "case_manager", "case_area", "person__municipality"
+    qs = (
+        Case.objects.visible_to(user)
+        .select_related("person", "case_manager", "case_area", "person__municipality")
+        .only(*LIST_COLUMNS)
     )
     if phase == "open":
         qs = qs.exclude(phase=Case.Phase.CLOSED)
