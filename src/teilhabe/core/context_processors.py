@@ -16,7 +16,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     nav = []
     missing = getattr(request, "mfa_missing", None)  # MfaRequiredMiddleware found it out
     if missing is None and user is not None and user.is_authenticated:
-        missing = mfa_required(user)
+        missing = mfa_required(user, request)
     if user is not None and user.is_authenticated and not missing:
         nav = navigation.items_for(user)  # while the second factor is missing, nothing leads on
     demo: dict[str, Any] = {}

@@ -58,13 +58,26 @@ def has_second_factor(user: object) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
-def mfa_required(user: object) -> bool:
-    """Return whether ``user`` must use a second factor and has none yet."""
+def mfa_required(user: object, request: HttpRequest | None = None) -> bool:
+    """Return whether ``user`` must use a second factor and has none yet.
+
+    A session whose log-in used a second factor (allauth records it in the session) has one;
+    the database is asked only when the session does not say so.
+    """
     if not settings.REQUIRE_MFA or not user.is_authenticated:  # type: ignore[attr-defined]
         return False
     if not any(requires_mfa(m.role) for m in user.active_memberships()):  # type: ignore[attr-defined]
         return False
+    if request is not None and used_second_factor(request, user):
+        return False
     return not has_second_factor(user)
+
+
+def used_second_factor(request: HttpRequest, user: object) -> bool:
+    """Return whether ``user`` logged in to this session with a second factor."""
+    from allauth.account.authentication import get_authentication_records
+
+    return any(r.get("method") == "mfa" for r in get_authentication_records(request, user))
 
 
 class MfaRequiredMiddleware:
@@ -86,7 +99,7 @@ class MfaRequiredMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith(self.allowed_prefixes):
             # Kept for the page's navigation (context_processors.shell): one query, not two.
-            request.mfa_missing = mfa_required(request.user)  # type: ignore[attr-defined]
+            request.mfa_missing = mfa_required(request.user, request)  # type: ignore[attr-defined]
             if request.mfa_missing:  # type: ignore[attr-defined]
                 return redirect("mfa_activate_totp")
         return self.get_response(request)

@@ -95,6 +95,29 @@ def test_login_with_totp_asks_for_the_code(client, alice, mfa_on):
     assert client.get(reverse("core:home")).status_code == 200
 
 
+def test_a_session_that_logged_in_with_totp_is_not_asked_again(client, alice, mfa_on):
+    """After a TOTP log-in the session says so: no page asks the database for the factor."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    secret = generate_totp_secret()
+    TOTP.activate(alice, secret)
+    login(client, "alice@example.org")
+    client.post(reverse("mfa_authenticate"), {"code": current_code(secret)})
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("core:case-area-list")).status_code == 200
+    assert not [q for q in queries.captured_queries if "mfa_authenticator" in q["sql"]]
+
+    # A session without that record (here: a log-in by other means) still asks.
+    client.logout()
+    client.force_login(alice)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("core:case-area-list")).status_code == 200
+    assert [q for q in queries.captured_queries if "mfa_authenticator" in q["sql"]]
+    Authenticator.objects.filter(user=alice).delete()
+    assert client.get(reverse("core:case-area-list")).status_code == 302
+
+
 def test_setting_up_totp_unlocks_the_app(client, alice, mfa_on):
     login(client, "alice@example.org")
     page = client.get(reverse("mfa_activate_totp"))
