@@ -106,6 +106,10 @@ OFFER_STALE_MONTHS = env_int("TEILHABE_OFFER_STALE_MONTHS", 12)
 #: (moved away, other reason); then ``teilhabe pupil_retention`` deletes it (VO-DV I).
 PUPIL_RETENTION_YEARS = env_int("TEILHABE_PUPIL_RETENTION_YEARS", 2)
 
+#: Minutes a stored figure of a month not yet over stays current; ``teilhabe figures`` then
+#: computes it again. Figures computed after their month was over are final.
+FIGURES_MAX_AGE_MINUTES = env_int("TEILHABE_FIGURES_MAX_AGE_MINUTES", 60)
+
 #: Uploaded case documents; never served directly, only through a view that checks access.
 MEDIA_ROOT = Path(env_str("TEILHABE_MEDIA_ROOT", str(DATA_DIR / "media")))
 #: Largest file (in MB) a case document may have.

@@ -11,7 +11,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.utils import translation
 from django.utils.functional import Promise
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 #: Cells smaller than this leave a centre only as "< 5" (statistical confidentiality).
 SMALL_CELL = 5
@@ -85,6 +88,27 @@ def metrics() -> list[Metric]:
 
 def get(name: str) -> Metric:
     return _metrics[name]
+
+
+@dataclass(frozen=True)
+class Group:
+    """The metrics of one group (an area of work), with a key that stays put in URLs."""
+
+    key: str
+    label: str | Promise
+    metrics: list[Metric]
+
+
+def groups() -> list[Group]:
+    """Return the groups of the registered metrics, in the order of their first metric."""
+    found: dict[str, Group] = {}
+    for metric in metrics():
+        with translation.override(None):  # the key comes from the English message id
+            key = slugify(str(metric.group)) or "other"
+        if key not in found:
+            found[key] = Group(key, metric.group or _("Other"), [])
+        found[key].metrics.append(metric)
+    return list(found.values())
 
 
 def suppress(value: int, metric: Metric) -> int | str:
