@@ -181,13 +181,17 @@ def read_figures(
     centres: Sequence[Centre],
     metrics: Sequence[Metric],
     *,
-    on_demand_seconds: float = ON_DEMAND_SECONDS,
+    on_demand_seconds: float | None = None,
 ) -> FigureTable:
     """Return the stored values for a page; compute missing ones within ``on_demand_seconds``.
+
+    The budget defaults to ``ON_DEMAND_SECONDS``.
 
     With every value stored this is one query. Values out of date are shown as they are (with
     when they were computed): bringing them up to date is the job of ``teilhabe figures``.
     """
+    if on_demand_seconds is None:
+        on_demand_seconds = ON_DEMAND_SECONDS
     values = stored_figures(periods, centres=centres, metrics=metrics)
     cells = len(periods) * len(centres) * len(metrics)
     computed_now = 0
