@@ -46,6 +46,9 @@ from common import (
 CASE_DETAIL_MS = 100.0
 DIRECTORY_MS = 100.0
 HSDS_CENTRE_S = 1.0
+#: The whole directory of this many offers exported in under HSDS_DIRECTORY_S seconds.
+HSDS_DIRECTORY_OFFERS = 20_000
+HSDS_DIRECTORY_S = 2.0
 #: Case list: p95 ≤ RAW_FACTOR × raw SQL p95 + RAW_SLACK_MS.
 RAW_FACTOR = 1.5
 RAW_SLACK_MS = 20.0
@@ -137,6 +140,11 @@ def main(argv: list[str] | None = None) -> int:
         f"MFA required {settings.REQUIRE_MFA}, Python {sys.version.split()[0]}"
     )
     prepare_database(args)
+    if connection.vendor == "postgresql":
+        # Rows just bulk-inserted have no planner statistics until autovacuum comes by; without
+        # them PostgreSQL takes nested loops over thousands of rows (seen on the directory).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     print_data_size()
 
     bench = Bench(args)
@@ -365,7 +373,8 @@ class Bench:
         from django_scopes import scopes_disabled
 
         from teilhabe.core.models import Centre
-        from teilhabe.offers.hsds import export_services
+        from teilhabe.offers.hsds import export_all_services, export_services
+        from teilhabe.offers.models import Offer
 
         centre, _ = busiest_directory()
         if centre is None:
@@ -389,24 +398,35 @@ class Bench:
                 ok=p95 < HSDS_CENTRE_S,
             )
         ]
+        # The whole directory: every published offer of every centre (the 20,000).
         with scopes_disabled():
-            centres = list(Centre.objects.order_by("pk"))
-
-        def export_all() -> int:
-            return sum(len(export_services(c)) for c in centres)
-
-        total = export_all()
+            n_centres = (
+                Centre.objects.filter(offers__status=Offer.Status.PUBLISHED).distinct().count()
+            )
+        total = len(export_all_services())
         repeat = max(3, self.repeat // 4)
-        times = timed(export_all, repeat)
-        print(f"HSDS export of all {len(centres)} centres: {total:,} services; {summary(times)}")
-        print(f"  {memory_note(export_all)}")
+        times = [t / 1000 for t in timed(export_all_services, repeat)]
+        p95 = percentile95(times)
+        print(
+            f"HSDS export of the whole directory (export_all_services, as teilhabe export-hsds "
+            f"--all): {total:,} services of {n_centres} centres; seconds over {len(times)} runs: "
+            f"median {statistics.median(times):.3f}, p95 {p95:.3f}"
+        )
+        if total < HSDS_DIRECTORY_OFFERS:
+            print(
+                f"  NOTE: only {total:,} published offers, not the {HSDS_DIRECTORY_OFFERS:,} of "
+                "the target (benchmarks/bulk_offers.py tops a bench database up)"
+            )
+        print(f"  {memory_note(export_all_services)}")
         results.append(
             Result(
-                "HSDS export, all centres",
-                f"{total:,} offers, {len(centres)} centres",
-                statistics.median(times),
-                percentile95(times),
-                target="(no target)",
+                f"HSDS export, {HSDS_DIRECTORY_OFFERS:,} offers",
+                f"all {total:,} published offers, {n_centres} centres"
+                + ("" if total >= HSDS_DIRECTORY_OFFERS else " (fewer!)"),
+                statistics.median(times) * 1000,
+                p95 * 1000,
+                target=f"< {HSDS_DIRECTORY_S:.0f} s",
+                ok=p95 < HSDS_DIRECTORY_S,
             )
         )
         return results
@@ -464,7 +484,7 @@ class Bench:
                 rate,
                 rate,
                 unit="rows/s",
-                target="(no target)",
+                target="(no target; aim ≥ 500 rows/s)",
                 ok=None if not report.rejected else False,
             )
         ]
