@@ -732,6 +732,22 @@ def access_log(w: World, n: int) -> dict[str, Any]:
     return {}
 
 
+# --- Builders: reporting ------------------------------------------------------------------
+
+
+def statewide_figures(w: World, n: int) -> dict[str, Any]:
+    """``n`` more centres, with the figures of this month stored (as ``teilhabe figures`` does)."""
+    from teilhabe.core.models import District
+    from teilhabe.core.tests.factories import make_centre
+    from teilhabe.reporting.registry import Period
+    from teilhabe.reporting.services import compute_figures
+
+    for district in District.objects.filter(centres__isnull=True).order_by("ags")[:n]:
+        make_centre(district.ags)
+    compute_figures(Period.containing(timezone.localdate()))
+    return {}
+
+
 # --- Builders: start pages ----------------------------------------------------------------
 
 
@@ -835,6 +851,8 @@ PAGES = [
     Page("core:case-area-list", "dana", case_area_list),
     Page("core:case-area-detail", "dana", case_area_detail),
     Page("core:access-log", "dpo", access_log),
+    # Reporting: one month of one area for every centre, read from the stored figures.
+    Page("reporting:statewide-figures", "laki_user", statewide_figures),
     # Start pages of the roles with panels that list rows
     Page("core:home", "alice", home_case_manager),
     Page("core:home", "leo", home_steering),
