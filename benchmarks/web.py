@@ -9,9 +9,11 @@ production settings (DEBUG off, HTTPS, MFA required): the case list of one case 
 of everything the case manager may see, with filters and with a name search; the case detail
 page of a case with many contacts; each of these next to the same SQL statements run on a
 raw cursor; the public directory search and the directory API page; the HSDS export of one
-centre and of all centres; the import of 10,000 generated offer rows. Every timing is taken
-``--repeat`` times after two warm-ups and reported as median and p95; peak memory comes from
-``tracemalloc`` in one extra, untimed run of each measurement and from the process peak RSS.
+centre and of all centres; the import of 10,000 generated offer rows; ``teilhabe figures`` for
+the current month and the LaKI's statewide figures page reading the stored values. Every
+timing is taken ``--repeat`` times after two warm-ups and reported as median and p95; peak
+memory comes from ``tracemalloc`` in one extra, untimed run of each measurement and from the
+process peak RSS.
 Prints the data size, each measurement, and a results table with PASS/FAIL at the end.
 """
 
@@ -153,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     results += bench.directory()
     results += bench.hsds()
     results += bench.importing()
+    results += bench.statewide_figures()
     print_table(results)
     return 0 if all(r.ok is not False for r in results) else 1
 
@@ -488,6 +491,73 @@ class Bench:
                 ok=None if not report.rejected else False,
             )
         ]
+
+    # --- LaKI's statewide figures ------------------------------------------------------------
+
+    def statewide_figures(self) -> list[Result]:
+        """Compute and store this month's figures, then time the statewide page reading them."""
+        from django.test import Client
+        from django.utils import timezone
+        from django_scopes import scopes_disabled
+
+        from teilhabe.core.models import Centre, Membership, User
+        from teilhabe.core.roles import Role
+        from teilhabe.reporting.registry import Period, groups
+        from teilhabe.reporting.services import compute_figures
+
+        period = Period.containing(timezone.localdate())
+        # Every value computed again (as ``teilhabe figures --recompute``): the whole month's cost.
+        run = compute_figures(period, recompute=True)
+        print(
+            f"teilhabe figures --recompute for {period} (compute_figures): {run.centres} "
+            f"centres, {run.computed:,} values computed and stored, {run.seconds:.1f} s"
+        )
+        with scopes_disabled():
+            user = User.objects.filter(
+                memberships__role=Role.LAKI, memberships__is_active=True, is_active=True
+            ).first()
+            if user is None:  # the seed makes centre staff only
+                user = User.objects.create_user("laki@bench.example", uuid.uuid4().hex)
+                Membership.objects.create(user=user, role=Role.LAKI, centre=None)
+            n_centres = Centre.objects.count()
+        ensure_second_factor(user)
+        group = max(groups(), key=lambda g: len(g.metrics))  # the widest table
+        url = f"/berichte/land/?monat={period.year}-{period.month:02d}&bereich={group.key}"
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(user)
+
+        def request() -> Any:
+            response = client.get(url, secure=True)
+            if response.status_code != 200:
+                raise RuntimeError(f"GET {url}: HTTP {response.status_code}")
+            return response
+
+        times = timed(request, self.repeat)
+        p95 = percentile95(times)
+        print(
+            f"statewide figures page ({url}; {n_centres} centres × {len(group.metrics)} figures):"
+        )
+        print(f"  {summary(times)}")
+        print(f"  {memory_note(request)}")
+        results = [
+            Result(
+                "teilhabe figures, 1 month",
+                f"{run.centres} centres, {run.computed:,} values computed",
+                run.seconds,
+                run.seconds,
+                unit="s",
+                target="(no target)",
+            ),
+            Result(
+                "statewide figures page",
+                f"{n_centres} centres × {len(group.metrics)} stored figures",
+                statistics.median(times),
+                p95,
+                target="< 500 ms (our own target)",
+                ok=p95 < 500,
+            ),
+        ]
+        return results
 
 
 def import_rows(centre: Any, count: int, seed: int) -> tuple[Any, list[dict[str, str]]]:
