@@ -195,6 +195,9 @@ def import_offers(
     :data:`BATCH_SIZE` (one ``INSERT`` per table, with their versions); a batch the database
     refuses is written again row by row, so one bad row never costs the others. Changed
     offers go through the services one by one; unchanged ones are not written at all.
+
+    A new offer gets one version, "created" with the status the row gives it (the services
+    would write a draft and then one change per step of the workflow).
     """
     ensure_allowed(acting, "offers.change_offer", InCentre(centre))
     rows = list(rows)
