@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -105,6 +105,7 @@ def compute_figures(
     recompute: bool = False,
     refresh: bool = True,
     deadline: float | None = None,
+    progress: Callable[[Centre, int, float], None] | None = None,
 ) -> FiguresRun:
     """Compute and store the values of ``period`` that are missing or out of date.
 
@@ -112,7 +113,8 @@ def compute_figures(
     ones too; ``refresh=False`` computes only missing values (what a page does on demand).
     ``deadline`` (a :func:`time.monotonic` value) stops before the next centre once it has
     passed; what is left is counted in ``left``. Each centre's values are written in one bulk
-    statement, so a stopped run keeps what it computed.
+    statement, so a stopped run keeps what it computed. ``progress(centre, computed, seconds)``
+    is called after each centre that had values to compute.
     """
     started = time.monotonic()
     chosen = list(registered_metrics() if metrics is None else metrics)
@@ -133,6 +135,7 @@ def compute_figures(
         if deadline is not None and time.monotonic() > deadline:
             run.left += len(due)
             continue
+        centre_started = time.monotonic()
         with scopes_disabled():  # each metric counts the one centre it is given
             values = [(metric, int(metric.compute(centre, period))) for metric in due]
         computed_at = timezone.now()
@@ -153,6 +156,8 @@ def compute_figures(
             update_fields=["value", "computed_at"],
         )
         run.computed += len(values)
+        if progress is not None:
+            progress(centre, len(values), time.monotonic() - centre_started)
     run.seconds = time.monotonic() - started
     return run
 

@@ -28,7 +28,8 @@ class Command(BaseCommand):
         "Compute and store the monthly figures of every centre for the reporting pages. "
         "Without --month: the previous and the current month. Values computed after their month "
         "was over are final and kept; values of a running month are computed again once they "
-        "are older than TEILHABE_FIGURES_MAX_AGE_MINUTES; missing values are computed."
+        "are older than TEILHABE_FIGURES_MAX_AGE_MINUTES; missing values are computed. "
+        "-v 2 prints a line per centre."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -59,8 +60,18 @@ class Command(BaseCommand):
         for _i in range(count - 1):
             periods.insert(0, periods[0].previous())
         centres = [self._centre(options["centre"])] if options["centre"] else None
+        verbose = options["verbosity"] >= 2
+
+        def progress(centre: Centre, computed: int, seconds: float) -> None:
+            self.stdout.write(f"  {centre.slug}: {computed} values, {seconds:.1f} s")
+
         for period in periods:
-            run = compute_figures(period, centres, recompute=options["recompute"])
+            run = compute_figures(
+                period,
+                centres,
+                recompute=options["recompute"],
+                progress=progress if verbose else None,
+            )
             self.stdout.write(
                 f"{period.year}-{period.month:02d}: {run.centres} centres, "
                 f"{run.computed} values computed, {run.kept} kept, {run.seconds:.1f} s"
