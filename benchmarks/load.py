@@ -66,7 +66,7 @@ LIST_CASES = 20_000
 STATE_CASES = 200_000
 API_RPS = 125.0
 #: The name the case list of the API would have; measured only if it exists.
-API_CASE_LIST = "api:case-list"
+API_CASE_LIST = "api:cases"
 #: Seconds from locust's start to the steady part of a run (imports, users spawned).
 STARTUP = 3.0
 TERMS = ["Beratung", "Deutsch", "Sprachkurs", "Familie", "Arbeit"]

@@ -79,10 +79,19 @@ def visible_cases(
     if filters.get("mine"):
         qs = qs.filter(case_manager=user)
     if search:
-        qs = qs.filter(
-            Q(reference__icontains=search) | Q(person__search_name__contains=normalise_name(search))
-        )
+        qs = qs.filter(search_filter(search))
     return qs
+
+
+def search_filter(search: str) -> Q:
+    """Match a case reference (the term has a digit) or a name (it has none).
+
+    Names never hold digits and references always do, so one condition is enough, and a
+    term does not match names and references by accident.
+    """
+    if any(ch.isdigit() for ch in search):
+        return Q(reference__icontains=search)
+    return Q(person__search_name__contains=normalise_name(search))
 
 
 def sort_by(qs: QuerySet[Case], sort: str) -> QuerySet[Case]:

@@ -127,7 +127,8 @@ def find_duplicates(
     transliteration: "Mohammed"/"Muhammad") with no date to tell them apart.
     """
     wanted = normalise_name(f"{last_name} {first_name}")
-    candidates = Person.objects.for_centre(centre).filter(merged_into__isnull=True)
+    # No order: the scores sort the matches, and ordering by name would read every candidate.
+    candidates = Person.objects.for_centre(centre).filter(merged_into__isnull=True).order_by()
     if exclude is not None:
         candidates = candidates.exclude(pk=exclude.pk)
     prefix = wanted[:2]

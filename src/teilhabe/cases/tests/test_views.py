@@ -75,6 +75,29 @@ def test_name_search_goes_by_post_and_never_into_the_url(client, alice, centre):
     assert b"Petrenko" in page.content and b"Haddad" in page.content
 
 
+def test_search_finds_a_case_by_its_reference_or_the_name(client, alice, centre):
+    with scopes_disabled():
+        first = make_case(
+            centre,
+            person=make_person(centre, "Haddad"),
+            case_manager=alice,
+            reference="KIM-2026-00017",
+        )
+        make_case(
+            centre,
+            person=make_person(centre, "Petrenko"),
+            case_manager=alice,
+            reference="KIM-2026-00018",
+        )
+    client.force_login(alice)
+    url = reverse("cases:case-list")
+    for term in ("00017", "kim-2026-00017", "hADDad"):
+        client.post(url, {"q": term})
+        page = client.get(url)
+        assert first.reference.encode() in page.content, term
+        assert b"Petrenko" not in page.content, term
+
+
 def test_list_filters_by_need_and_waiting_list(client, alice, centre):
     with scopes_disabled():
         language = make_case(
