@@ -11,7 +11,9 @@ the object it belongs to, so that the same data gives the same ids in every expo
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import hashlib
 import uuid
 import zoneinfo
@@ -107,7 +109,7 @@ def export_services(centre: Centre, *, language: str = "de") -> list[dict[str, A
     Four queries, however many offers.
     """
     _check_language(language)
-    with scope(centre=[centre.pk]):
+    with scope(centre=[centre.pk]), _no_cycle_collection():
         return list(
             _services(Offer.objects.filter(centre=centre), {centre.pk: centre.name}, language)
         )
@@ -119,9 +121,28 @@ def export_all_services(*, language: str = "de") -> list[dict[str, Any]]:
     The same services as :func:`export_services` of each centre in turn, in five queries.
     """
     _check_language(language)
-    with scopes_disabled():
+    with scopes_disabled(), _no_cycle_collection():
         names = dict(Centre.objects.values_list("pk", "name"))
         return list(_services(Offer.objects.all(), names, language))
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while the export builds its services.
+
+    The export makes hundreds of thousands of dicts and lists, none in a reference cycle;
+    meanwhile the collector would walk every live object of the process again and again
+    (10-30 % of the statewide export in a process that holds much else). Plain reference
+    counting still frees everything.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def derived_id(*parts: object) -> str:
