@@ -134,7 +134,7 @@ class OfferListAPI(ListAPIView):
         german = FilteredRelation("texts", condition=Q(texts__language="de"))
         return (
             search(Offer.objects.for_centre(self.centre), criteria)
-            .select_related("provider")
+            .select_related("provider", "rubric")
             .prefetch_related("texts", "locations__municipality", "opening_hours")
             .annotate(german=german, sort_title=F("german__title"))
             .order_by("sort_title", "pk")

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from teilhabe.offers.directory import Criteria, search
-from teilhabe.offers.models import Offer, OfferLocation
+from teilhabe.offers.models import Offer, OfferLocation, Rubric
 from teilhabe.offers.tests.factories import make_offer
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +63,22 @@ def test_api_sorts_by_german_title_and_counts_each_offer_once(client, centre):
 
     assert data["count"] == 3
     assert [o["title"] for o in data["results"]] == ["Altenhilfe", "Mütterkurs", "Zumba"]
+
+
+def test_api_page_queries_do_not_grow_with_offers_that_have_rubrics(client, centre):
+    with scopes_disabled():
+        rubric = Rubric.objects.defaults().filter(field_of_action="migration").first()
+    url = f"/api/v1/verzeichnis/{centre.slug}/angebote/"
+    make_offer(centre, "Kurs 0", rubric=rubric)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).json()["results"][0]["rubric"] == str(rubric)
+    for n in range(1, 12):
+        make_offer(centre, f"Kurs {n}", rubric=rubric)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).json()["count"] == 12
+
+    assert len(many) == len(few)
 
 
 @postgres_only
