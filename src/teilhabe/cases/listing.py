@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from teilhabe.core import views
 from teilhabe.core.matching import normalise_name
-from teilhabe.core.models import User
+from teilhabe.core.models import CaseArea, User
 
-from .models import AgencyResponsibility, Case
+from .models import AgencyResponsibility, Case, Person
 
 #: Sort keys of the case list and the fields each sorts by (``-key`` sorts descending).
 SORT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -32,13 +32,28 @@ LIST_COLUMNS = (
     "is_hardship",
     "opened_on",
     "needs",
-    "person__first_name",
-    "person__last_name",
-    "person__municipality__name",
-    "case_manager__first_name",
-    "case_manager__last_name",
-    "case_area__name",
+    "person_id",
+    "case_manager_id",
+    "case_area_id",
 )
+
+
+def _row_relations() -> list[Prefetch]:
+    """The person, case manager and Bezirk of the rows, each read for the page's rows only.
+
+    Joined into the list query instead, PostgreSQL joins every visible case (thousands in a
+    big centre) before it sorts and keeps 25: at state size twice the time of the list alone.
+    """
+    return [
+        Prefetch(
+            "person",
+            Person.objects.select_related("municipality").only(
+                "first_name", "last_name", "municipality__name"
+            ),
+        ),
+        Prefetch("case_manager", User.objects.only("first_name", "last_name")),
+        Prefetch("case_area", CaseArea.objects.only("name")),
+    ]
 
 
 def visible_cases(
@@ -49,11 +64,7 @@ def visible_cases(
     ``phase`` is ``open`` (every phase but closed), ``waiting`` (open and without a case
     manager), a phase, or empty for all; ``search`` matches the reference or the name.
     """
-    qs = (
-        Case.objects.visible_to(user)
-        .select_related("person", "case_manager", "case_area", "person__municipality")
-        .only(*LIST_COLUMNS)
-    )
+    qs = Case.objects.visible_to(user).only(*LIST_COLUMNS).prefetch_related(*_row_relations())
     if phase == "open":
         qs = qs.exclude(phase=Case.Phase.CLOSED)
     elif phase == "waiting":
