@@ -245,3 +245,20 @@ def test_centre_page_shows_one_table_per_area(client, october, centre):
     new = next(values for metric, values in cases if metric.name == "cases.new")
     assert new[-2:] == [7, 0]  # October, November; the centre sees its own small counts too
     assert get("cases.new").about_people
+
+
+def test_statewide_totals_do_not_add_up_medians(client, centre, other_centre, laki_user):
+    """A median or percentile per centre has no sum; counts of the same area do."""
+    from teilhabe.reporting.registry import get
+    from teilhabe.reporting.views import NOT_ADDED
+
+    assert get("schooling.waiting_days.median").additive is False
+    assert get("schooling.reported").additive is True
+    client.force_login(laki_user)
+    response = client.get(reverse("reporting:statewide-figures"), {"bereich": "newcomer-pupils"})
+    names = [m.name for m in response.context["metrics"]]
+    totals = dict(zip(names, response.context["totals"], strict=True))
+    assert totals["schooling.waiting_days.median"] == NOT_ADDED
+    assert totals["schooling.waiting_days.p90"] == NOT_ADDED
+    assert totals["schooling.reported"] == 0
+    assert "Median oder Perzentil" in response.content.decode()

@@ -57,6 +57,8 @@ class Metric:
     #: Figures about people are suppressed below SMALL_CELL when they leave the centre.
     about_people: bool = False
     group: str | Promise = ""
+    #: Whether the centres' values add up to a statewide figure (counts do; a median does not).
+    additive: bool = True
 
 
 _metrics: dict[str, Metric] = {}
@@ -69,13 +71,14 @@ def register(
     unit: str | Promise = "",
     group: str | Promise = "",
     about_people: bool = False,
+    additive: bool = True,
 ) -> Callable[[Callable[[Any, Period], int]], Callable[[Any, Period], int]]:
     """Register ``compute(centre, period)`` as the metric ``name`` (dotted: ``app.what``)."""
 
     def decorator(compute: Callable[[Any, Period], int]) -> Callable[[Any, Period], int]:
         if name in _metrics and _metrics[name].compute is not compute:
             raise ValueError(f"metric {name!r} is registered twice")
-        _metrics[name] = Metric(name, label, unit, compute, about_people, group)
+        _metrics[name] = Metric(name, label, unit, compute, about_people, group, additive)
         return compute
 
     return decorator

@@ -72,8 +72,14 @@ def _total(values: list[int | None]) -> int | None:
     return None if None in values else sum(v for v in values if v is not None)
 
 
-def _shown(value: int | None, metric: Metric) -> int | str | None:
-    return None if value is None else suppress(value, metric)
+#: The total of a figure that does not add up across centres (a median, a percentile).
+NOT_ADDED = "not added"
+
+
+def _shown(value: int | str | None, metric: Metric) -> int | str | None:
+    if value is None or value == NOT_ADDED:
+        return value
+    return suppress(value, metric)
 
 
 class StatewideFiguresView(PermissionMixin, TemplateView):
@@ -108,7 +114,10 @@ class StatewideFiguresView(PermissionMixin, TemplateView):
             for column, value in zip(columns, values, strict=True):
                 column.append(value)
             table.append((centre, [_shown(v, m) for v, m in zip(values, chosen, strict=True)]))
-        totals = [_total(column) for column in columns]
+        totals = [
+            _total(column) if metric.additive else NOT_ADDED
+            for column, metric in zip(columns, chosen, strict=True)
+        ]
         return super().get_context_data(
             period=period,
             groups=every_group,
@@ -116,6 +125,7 @@ class StatewideFiguresView(PermissionMixin, TemplateView):
             metrics=chosen,
             table=table,
             totals=[_shown(t, m) for t, m in zip(totals, chosen, strict=True)],
+            not_added=NOT_ADDED,
             figures=figures,
             running_note=_(
                 "The month is not over yet: the figures are provisional and are computed "

@@ -140,6 +140,7 @@ for _name, _label, _lowest, _above in AGE_BANDS:
     _("Median days from registration to school start"),
     unit=DAYS,
     group=GROUP,
+    additive=False,
 )
 def waiting_days_median(centre: Centre, period: Period) -> int:
     return median(days_to_start(centre, period.start, period.end)) or 0
@@ -150,6 +151,7 @@ def waiting_days_median(centre: Centre, period: Period) -> int:
     _("90th percentile of days from registration to school start"),
     unit=DAYS,
     group=GROUP,
+    additive=False,
 )
 def waiting_days_p90(centre: Centre, period: Period) -> int:
     return percentile(days_to_start(centre, period.start, period.end), 0.9) or 0
