@@ -48,6 +48,48 @@ class CaseSerializer(serializers.Serializer):
         return f"/faelle/{case.pk}/"
 
 
+#: The columns a row of the JSON list is built from (one query for the page's rows).
+ROW_COLUMNS = (
+    "pk",
+    "reference",
+    "phase",
+    "opened_on",
+    "priority",
+    "is_hardship",
+    "needs",
+    "person__first_name",
+    "person__last_name",
+    "person__municipality__name",
+    "case_area__name",
+    "case_manager__first_name",
+    "case_manager__last_name",
+)
+
+
+def case_row(values: dict[str, Any]) -> dict[str, Any]:
+    """One row of the JSON list, as ``CaseSerializer`` describes it, from ``ROW_COLUMNS``."""
+    manager = (
+        f"{values['case_manager__first_name']} {values['case_manager__last_name']}".strip()
+        if values["case_manager__last_name"] is not None
+        else None
+    )
+    return {
+        "id": values["pk"],
+        "reference": values["reference"],
+        "name": f"{values['person__last_name']}, {values['person__first_name']}",
+        "phase": values["phase"],
+        "phase_label": str(Case.Phase(values["phase"]).label),
+        "bezirk": values["case_area__name"],
+        "gemeinde": values["person__municipality__name"],
+        "opened_on": values["opened_on"].isoformat() if values["opened_on"] else None,
+        "priority": values["priority"],
+        "is_hardship": values["is_hardship"],
+        "case_manager": manager,
+        "needs": list(values["needs"] or []),
+        "url": f"/faelle/{values['pk']}/",
+    }
+
+
 class CasePagination(PageNumberPagination):
     page_size = 25
     page_size_query_param = "page_size"
@@ -85,6 +127,20 @@ class CaseListAPI(ListAPIView):
     @extend_schema(parameters=FILTERS, summary="List the cases the user may see")
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         return super().get(request, *args, **kwargs)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        """The page's ids (with the total), then their rows as plain values in one query.
+
+        Model instances and a DRF serializer per row cost more CPU than the SQL here; the
+        rows are the serializer's shape (a test compares them).
+        """
+        ids = self.paginate_queryset(self.get_queryset().values_list("pk", flat=True))
+        assert ids is not None  # noqa: S101 - the view always paginates
+        values = {
+            row["pk"]: row
+            for row in Case.objects.filter(pk__in=list(ids)).order_by().values(*ROW_COLUMNS)
+        }
+        return self.get_paginated_response([case_row(values[pk]) for pk in ids if pk in values])
 
     def get_queryset(self) -> Any:
         params = self.request.query_params

@@ -3,6 +3,7 @@
 import pytest
 import yaml
 from django.urls import reverse
+from django_scopes import scopes_disabled
 
 from teilhabe.cases.models import Case
 from teilhabe.cases.tests.factories import make_case, make_person
@@ -97,3 +98,23 @@ def test_the_openapi_document_describes_it(client):
     operation = schema["paths"][URL]["get"]
     names = {p["name"] for p in operation["parameters"]}
     assert {"phase", "need", "mine", "sort", "page"} <= names
+
+
+def test_rows_have_the_shape_the_schema_describes(client, alice, centre):
+    """The rows are built from plain values; they must say what the serializer says."""
+    from teilhabe.api.cases import CaseSerializer
+
+    case = make_case(
+        centre, case_manager=alice, person=make_person(centre, "Haddad"), needs=["language"]
+    )
+    waiting = make_case(centre, area=None, person=make_person(centre, "Rahimi", municipality=None))
+    client.force_login(alice)
+    rows = {row["id"]: row for row in client.get(URL).json()["results"]}
+    assert set(rows) == {case.pk, waiting.pk}
+    for shown in (case, waiting):
+        with scopes_disabled():
+            described = CaseSerializer(Case.objects.get(pk=shown.pk)).data
+        assert rows[shown.pk] == {**described, "opened_on": shown.opened_on.isoformat()}
+        assert set(rows[shown.pk]) == set(CaseSerializer().fields)
+    assert rows[waiting.pk]["case_manager"] is None
+    assert rows[waiting.pk]["gemeinde"] is None
