@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from teilhabe.core.models import Centre
-from teilhabe.reporting.registry import Period, register
+from teilhabe.network.models import FieldOfAction
+from teilhabe.reporting.registry import Period, register, register_demand
 
 from . import schools  # noqa: F401  (also registers the partners' start-page panel)
 from .models import Counselling, Pupil, SchoolForm, Stage
@@ -171,3 +172,15 @@ for _form in SchoolForm:
         group=GROUP,
         about_people=True,
     )(_placed_at_form(_form.value))
+
+
+@register_demand("schooling.waiting", _("Newcomer pupils waiting for a school place"))
+def waiting_pupils(centre: Centre) -> dict[tuple[int, str], int]:
+    """Count the pupils waiting today per Gemeinde, as need in the field of education."""
+    per_town = (
+        waiting_at(centre, timezone.localdate())
+        .order_by()
+        .values("municipality_id")
+        .annotate(n=Count("pk"))
+    )
+    return {(row["municipality_id"], FieldOfAction.EDUCATION.value): row["n"] for row in per_town}

@@ -174,3 +174,26 @@ def test_a_pupil_who_moved_away_waited_until_the_record_ended(centre):
         make_pupil(centre, "Alt", "Ende", registration_date=D(2026, 9, 1), status="other")
     assert value("schooling.waiting", centre, Period(2026, 10)) == 1
     assert value("schooling.waiting", centre, Period(2026, 11)) == 0
+
+
+def test_waiting_pupils_are_demand_in_education_per_gemeinde(centre):
+    """The supply-and-demand view counts waiting pupils as need where they live."""
+    from teilhabe.reporting.registry import demand_providers
+
+    with scopes_disabled():
+        towns = list(centre.municipalities().order_by("ags")[:2])
+        make_pupil(centre, "Waiting", municipality=towns[0])
+        make_pupil(centre, "Also", municipality=towns[0], status=Pupil.Status.COUNSELLED)
+        make_pupil(centre, "Elsewhere", municipality=towns[1])
+        make_pupil(
+            centre,
+            "Placed",
+            municipality=towns[1],
+            status=Pupil.Status.PLACED,
+            placed_on=D(2026, 11, 2),
+        )
+        provider = next(p for p in demand_providers() if p.name == "schooling.waiting")
+        assert provider.compute(centre) == {
+            (towns[0].pk, "education"): 2,
+            (towns[1].pk, "education"): 1,
+        }
