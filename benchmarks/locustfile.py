@@ -99,24 +99,25 @@ class CaseListUser(Teilhabe):
         self.page("/faelle/", "case list", PLAN["titles"]["list"])
 
 
+def get_json(user: Teilhabe, url: str, name: str) -> None:
+    """GET ``url`` as ``user``; anything but a JSON answer with status 200 is a failure."""
+    with user.client.get(
+        url, name=name, headers=user.headers, allow_redirects=False, catch_response=True
+    ) as response:
+        if response.status_code != 200:
+            response.failure(f"HTTP {response.status_code}")
+        elif not (response.headers.get("Content-Type") or "").startswith("application/json"):
+            response.failure("not JSON")
+        else:
+            response.success()
+
+
 class CaseListApiUser(Teilhabe):
     """Only the JSON page of the case list in the API."""
 
     @task
     def case_list_json(self) -> None:
-        with self.client.get(
-            PLAN["api_url"],
-            name="case list API",
-            headers=self.headers,
-            allow_redirects=False,
-            catch_response=True,
-        ) as response:
-            if response.status_code != 200:
-                response.failure(f"HTTP {response.status_code}")
-            elif not (response.headers.get("Content-Type") or "").startswith("application/json"):
-                response.failure("not JSON")
-            else:
-                response.success()
+        get_json(self, PLAN["api_url"], "case list API")
 
 
 class DirectoryApiUser(Teilhabe):
@@ -128,19 +129,7 @@ class DirectoryApiUser(Teilhabe):
     @task
     def directory_api(self) -> None:
         slug = PLAN["directories"][0]["slug"]
-        with self.client.get(
-            f"/api/v1/verzeichnis/{slug}/angebote/",
-            name="directory API",
-            headers=self.headers,
-            allow_redirects=False,
-            catch_response=True,
-        ) as response:
-            if response.status_code != 200:
-                response.failure(f"HTTP {response.status_code}")
-            elif not (response.headers.get("Content-Type") or "").startswith("application/json"):
-                response.failure("not JSON")
-            else:
-                response.success()
+        get_json(self, f"/api/v1/verzeichnis/{slug}/angebote/", "directory API")
 
 
 class StaffUser(Teilhabe):
