@@ -22,6 +22,27 @@ class OffersConfig(AppConfig):
 
         post_migrate.connect(_ship_default_rubrics, sender=self)
 
+        # A change to an offer, its texts, places or rubrics, to a provider or to a centre shows
+        # in the public directory at once: it starts a new generation of the kept searches.
+        from django.apps import apps
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        shown = [*self.get_models(), apps.get_model("network", "Actor")]
+        for model in [*shown, apps.get_model("core", "Centre")]:
+            post_save.connect(_directory_changed, sender=model, weak=False)
+            post_delete.connect(_directory_changed, sender=model, weak=False)
+        for model in shown:
+            for field in model._meta.local_many_to_many:
+                m2m_changed.connect(_directory_changed, sender=field.remote_field.through)
+
+
+def _directory_changed(sender: Any, **kwargs: Any) -> None:
+    if kwargs.get("action", "post_add") not in ("post_add", "post_remove", "post_clear"):
+        return  # m2m_changed before the change
+    from .directory import new_directory_generation
+
+    new_directory_generation()
+
 
 def _ship_default_rubrics(sender: Any, using: str = "default", **kwargs: Any) -> None:
     """The default rubrics exist after every ``migrate`` and ``flush`` (as content types do).

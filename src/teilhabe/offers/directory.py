@@ -2,16 +2,43 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from .models import Offer, OfferLocation, OfferText, OpeningHours
+
+#: How long a rendered search of the directory is kept at most. Every change to offers or the
+#: network (signals in ``apps.py``) starts a new generation at once; the time is the bound for
+#: what no signal reports (an offer's dates passing, a bulk write without signals).
+DIRECTORY_CACHE_SECONDS = 60
+DIRECTORY_GENERATION_KEY = "offers:directory:generation"
+
+
+def new_directory_generation() -> None:
+    """Make every kept directory search stale: now, and again when the transaction commits.
+
+    Now, so that a later read in the same transaction (and a database cache, which rolls back
+    with it) does not see the old page; again at the commit, so that a search another process
+    rendered from the not yet committed data in between is not kept (a Redis cache does not
+    roll back).
+    """
+
+    _bump_generation()
+    queued = transaction.get_connection().run_on_commit
+    if not any(entry[1] is _bump_generation for entry in queued):  # once per transaction
+        transaction.on_commit(_bump_generation)
+
+
+def _bump_generation() -> None:
+    cache.set(DIRECTORY_GENERATION_KEY, time.time_ns(), None)
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from teilhabe.network import services as network_services
 from teilhabe.network.models import Actor, FieldOfAction
 
 from . import services
+from .directory import new_directory_generation
 from .models import Offer, OfferLocation, OfferText, OpeningHours
 
 #: Fixed for good: the public ids of imported offers are derived from it.
@@ -801,6 +802,7 @@ class _OfferImporter(_Importer):
                 new.hours.offer, new.hours.location = new.offer, new.location
                 slots.append(new.hours)
         OpeningHours.objects.bulk_create(slots)
+        new_directory_generation()  # bulk_create sends no signal the public directory hears
 
     # Offers the centre has: compared here, changed through the services
 

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from django import forms
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_scopes import scope
@@ -29,7 +34,12 @@ from teilhabe.core.maps import (
 from teilhabe.core.models import Centre
 from teilhabe.network.models import FieldOfAction
 
-from .directory import Criteria, search
+from .directory import (
+    DIRECTORY_CACHE_SECONDS,
+    DIRECTORY_GENERATION_KEY,
+    Criteria,
+    search,
+)
 from .models import CONTENT_LANGUAGES, RTL_LANGUAGES, Offer, OfferText
 
 #: Keep text inside a <script> block (as Django's json_script does).
@@ -88,9 +98,44 @@ class SearchForm(forms.Form):
         )
 
 
+def directory_cache_key(request: HttpRequest, centre: Centre) -> str:
+    """Name one search: the centre, the page's language, the query string and the day.
+
+    "Open now" depends on the clock: such a search is kept for the minute it was made.
+    """
+    params = sorted(request.GET.lists())
+    moment = timezone.localtime()
+    when = moment.strftime("%Y-%m-%dT%H:%M" if request.GET.get("jetzt") else "%Y-%m-%d")
+    digest = hashlib.sha256(repr((params, when)).encode()).hexdigest()[:32]
+    return f"offers:directory:{centre.pk}:{request.LANGUAGE_CODE}:{digest}"
+
+
 @public_directory
 def directory(request: HttpRequest, centre: Centre) -> HttpResponse:
-    """Search and filter the centre's published offers."""
+    """Search and filter the centre's published offers.
+
+    The same search is asked again and again by anonymous visitors: its rendered form and
+    results are kept in the cache (one round trip to read it) until the offers change.
+    """
+    key = directory_cache_key(request, centre)
+    kept = cache.get_many([DIRECTORY_GENERATION_KEY, key])
+    generation = kept.get(DIRECTORY_GENERATION_KEY, 0)
+    entry = kept.get(key)
+    if entry is not None and entry[0] == generation:
+        content, has_map = entry[1], entry[2]
+    else:
+        content, has_map = directory_content(request, centre)
+        cache.set(key, (generation, content, has_map), DIRECTORY_CACHE_SECONDS)
+    response = render(
+        request,
+        "offers/public/directory.html",
+        {"centre": centre, "content": content, "has_map": has_map, "public_page": True},
+    )
+    return allow_tiles(response) if has_map else response
+
+
+def directory_content(request: HttpRequest, centre: Centre) -> tuple[SafeString, bool]:
+    """Render the search form and the results of the request's search, and say if a map is on it."""
     language = content_language(request)
     form = SearchForm(request.GET or None, centre=centre)
     german = OfferText.objects.filter(offer=OuterRef("pk"), language="de")
@@ -104,9 +149,9 @@ def directory(request: HttpRequest, centre: Centre) -> HttpResponse:
     page = Paginator(results, 20).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
-    response = render(
-        request,
-        "offers/public/directory.html",
+    the_map = offer_map(centre, list(page), language)
+    content: SafeString = render_to_string(
+        "offers/public/_directory_content.html",
         {
             "centre": centre,
             "form": form,
@@ -116,11 +161,10 @@ def directory(request: HttpRequest, centre: Centre) -> HttpResponse:
             "language": language,
             "languages": CONTENT_LANGUAGES,
             "rtl": language in RTL_LANGUAGES,
-            "offer_map": offer_map(centre, list(page), language),
-            "public_page": True,
+            "offer_map": the_map,
         },
     )
-    return allow_tiles(response)
+    return content, the_map is not None
 
 
 def offer_map(centre: Centre, offers: list[Offer], language: str) -> dict[str, Any] | None:

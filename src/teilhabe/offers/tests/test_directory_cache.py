@@ -1,0 +1,136 @@
+"""The public directory keeps a rendered search in the cache until the offers change.
+
+Anonymous visitors ask the same searches again and again; a kept search must never show an
+offer that changed, and each response must still be the visitor's own (CSP nonce, CSRF token).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from teilhabe.network.models import Actor
+from teilhabe.offers.directory import DIRECTORY_GENERATION_KEY
+from teilhabe.offers.models import Offer, OfferText
+from teilhabe.offers.tests.factories import make_offer
+
+pytestmark = pytest.mark.django_db
+
+NONCE = re.compile(r'<script src="[^"]*core/map\.js" defer nonce="([^"]+)"')
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def _url(centre):
+    return reverse("directory:offer-list", args=[centre.slug])
+
+
+def _get(client, centre, **query):
+    response = client.get(_url(centre), query)
+    assert response.status_code == 200
+    return response, response.content.decode()
+
+
+def _offer_queries(queries):
+    return [q["sql"] for q in queries if '"offers_offer"' in q["sql"]]
+
+
+def test_the_same_search_again_is_answered_from_the_cache_without_searching(client, centre):
+    make_offer(centre, "Sprachcafé Dülmen")
+    make_offer(centre, "Frauenfrühstück")
+
+    first, first_html = _get(client, centre, q="Sprachcafé")
+    with CaptureQueriesContext(connection) as again:
+        second, second_html = _get(client, centre, q="Sprachcafé")
+
+    assert "Sprachcafé Dülmen" in second_html
+    assert "Frauenfrühstück" not in second_html
+    assert _offer_queries(again.captured_queries) == []
+    main = re.compile(r'<main id="main".*?</main>', re.S)
+    assert main.search(second_html).group(0) == main.search(first_html).group(0)
+
+
+def test_another_search_language_or_page_language_is_not_served_the_kept_one(client, centre):
+    make_offer(centre, "Sprachcafé Dülmen")
+    make_offer(centre, "Frauenfrühstück")
+    _get(client, centre, q="Sprachcafé")
+
+    _response, other = _get(client, centre, q="Frauenfrühstück")
+    assert "Frauenfrühstück" in other and "Sprachcafé Dülmen" not in other
+
+    _response, german = _get(client, centre)
+    assert "2 Angebote gefunden" in german
+    client.cookies["django_language"] = "en"
+    _response, english = _get(client, centre)
+    assert "2 offers found" in english
+
+
+def test_a_changed_offer_shows_at_once(client, centre, dana):
+    from teilhabe.offers import services
+
+    offer = make_offer(centre, "Sprachcafé Dülmen")
+    gone = make_offer(centre, "Nähcafé")
+    _get(client, centre)
+
+    with scopes_disabled():
+        text = OfferText.objects.get(offer=offer, language="de")
+        text.title = "Sprachtreff Dülmen"
+        text.save()
+        services.change_status(dana, Offer.objects.get(pk=gone.pk), to=Offer.Status.ARCHIVED)
+
+    _response, html = _get(client, centre)
+    assert "Sprachtreff Dülmen" in html
+    assert "Sprachcafé Dülmen" not in html
+    assert "Nähcafé" not in html
+
+
+def test_a_renamed_provider_shows_at_once(client, centre):
+    offer = make_offer(centre, "Sprachcafé Dülmen")
+    _get(client, centre)
+
+    with scopes_disabled():
+        provider = Actor.objects.get(pk=offer.provider_id)
+        provider.name = "Caritasverband Dülmen e. V."
+        provider.save()
+
+    _response, html = _get(client, centre)
+    assert "Caritasverband Dülmen e. V." in html
+
+
+def test_the_commit_starts_a_new_generation_once_per_transaction(centre):
+    from django.core.cache import cache
+
+    make_offer(centre, "Sprachcafé Dülmen")
+    make_offer(centre, "Nähcafé")
+    during = cache.get(DIRECTORY_GENERATION_KEY)
+
+    queued = [
+        entry[1]
+        for entry in connection.run_on_commit
+        if getattr(entry[1], "__name__", "") == "_bump_generation"
+    ]
+    assert len(queued) == 1  # one for the whole transaction, however many rows it wrote
+    queued[0]()  # what the commit does
+    assert cache.get(DIRECTORY_GENERATION_KEY) != during
+
+
+def test_a_kept_search_is_still_the_visitors_own_page(client, centre):
+    make_offer(centre, "Sprachcafé Dülmen")  # has a place: the page shows a map
+
+    first, first_html = _get(client, centre)
+    second, second_html = _get(client, centre)
+
+    nonces = [NONCE.search(html).group(1) for html in (first_html, second_html)]
+    assert nonces[0] != nonces[1]
+    assert f"'nonce-{nonces[1]}'" in second["Content-Security-Policy"]
+    # The language switch of the kept page posts with this visitor's CSRF token.
+    token = CSRF.search(second_html).group(1)
+    switch = client.post(
+        reverse("set_language"),
+        {"language": "en", "next": _url(centre), "csrfmiddlewaretoken": token},
+    )
+    assert switch.status_code == 302
