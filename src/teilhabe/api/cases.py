@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from teilhabe.cases import listing
 from teilhabe.cases.forms import CaseFilterForm
 from teilhabe.cases.models import Case, LegalDomain, LifeArea
+from teilhabe.core.pagination import WindowCountPaginator
 
 
 class CanViewCases(BasePermission):
@@ -91,6 +92,7 @@ def case_row(values: dict[str, Any]) -> dict[str, Any]:
 
 
 class CasePagination(PageNumberPagination):
+    django_paginator_class = WindowCountPaginator  # the page's ids and the total in one query
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
