@@ -1087,7 +1087,8 @@ class _CentrePlan:
         elif case.phase == P.INTAKE:
             count = rng.randint(1, 5)
         else:
-            count = min(40, 5 + days // 20 + rng.randint(0, 8))
+            # About one contact a fortnight on top of the first ones: ~25 per case in all.
+            count = min(50, 6 + days // 16 + rng.randint(0, 10))
         themes = needs or list(L.values)
         for _n in range(count):
             duration = _pick(rng, [(15, 2), (20, 1), (30, 4), (45, 4), (60, 3), (90, 1)])
