@@ -242,6 +242,8 @@ def import_offers(
                         report.created += 1
             else:
                 report.created += len(batch)
+        if report.created:
+            new_directory_generation()  # bulk_create sends no signal the public directory hears
         for plan in changed:
             try:
                 with transaction.atomic():
@@ -802,7 +804,6 @@ class _OfferImporter(_Importer):
                 new.hours.offer, new.hours.location = new.offer, new.location
                 slots.append(new.hours)
         OpeningHours.objects.bulk_create(slots)
-        new_directory_generation()  # bulk_create sends no signal the public directory hears
 
     # Offers the centre has: compared here, changed through the services
 

@@ -134,3 +134,21 @@ def test_a_kept_search_is_still_the_visitors_own_page(client, centre):
         {"language": "en", "next": _url(centre), "csrfmiddlewaretoken": token},
     )
     assert switch.status_code == 302
+
+
+def test_offers_written_in_bulk_by_an_import_show_at_once(client, centre, dana):
+    from teilhabe.network.tests.factories import make_actor
+
+    from .test_importing import OFFER_HEADER, _import_offers, _offer
+
+    make_actor(centre, "Caritasverband Coesfeld")
+    make_offer(centre, "Frauenfrühstück")
+    _get(client, centre)
+
+    report = _import_offers(
+        dana, centre, [OFFER_HEADER, _offer("C-1", title="Nähcafé", status="veröffentlicht")]
+    )
+    assert report.created == 1
+
+    _response, html = _get(client, centre)
+    assert "Nähcafé" in html
