@@ -49,26 +49,8 @@ class CaseSerializer(serializers.Serializer):
         return f"/faelle/{case.pk}/"
 
 
-#: The columns a row of the JSON list is built from (one query for the page's rows).
-ROW_COLUMNS = (
-    "pk",
-    "reference",
-    "phase",
-    "opened_on",
-    "priority",
-    "is_hardship",
-    "needs",
-    "person__first_name",
-    "person__last_name",
-    "person__municipality__name",
-    "case_area__name",
-    "case_manager__first_name",
-    "case_manager__last_name",
-)
-
-
 def case_row(values: dict[str, Any]) -> dict[str, Any]:
-    """One row of the JSON list, as ``CaseSerializer`` describes it, from ``ROW_COLUMNS``."""
+    """One row of the JSON list, as ``CaseSerializer`` describes it (``listing.ROW_COLUMNS``)."""
     manager = (
         f"{values['case_manager__first_name']} {values['case_manager__last_name']}".strip()
         if values["case_manager__last_name"] is not None
@@ -138,11 +120,7 @@ class CaseListAPI(ListAPIView):
         """
         ids = self.paginate_queryset(self.get_queryset().values_list("pk", flat=True))
         assert ids is not None  # noqa: S101 - the view always paginates
-        values = {
-            row["pk"]: row
-            for row in Case.objects.filter(pk__in=list(ids)).order_by().values(*ROW_COLUMNS)
-        }
-        return self.get_paginated_response([case_row(values[pk]) for pk in ids if pk in values])
+        return self.get_paginated_response([case_row(row) for row in listing.rows_of(ids)])
 
     def get_queryset(self) -> Any:
         params = self.request.query_params

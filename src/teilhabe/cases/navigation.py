@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -43,12 +43,33 @@ register(
 
 @start.register("cases/start/_cases.html", Role.CASE_MANAGER, order=10)
 def case_panel(user: User) -> dict[str, Any]:
-    """My cases by phase, overdue steps, next appointments, referrals waiting for an answer."""
+    """My cases by phase, overdue steps, next appointments, referrals waiting for an answer.
+
+    The panel is on every case manager's start page, so it reads what it shows and no more:
+    the lists as plain values (not steps, appointments and referrals with their whole cases),
+    and the user's cases and the waiting list counted in one query.
+    """
+    from . import listing
     from .models import Action, Appointment, Case, Referral
 
     today = timezone.localdate()
-    mine = Case.objects.visible_to(user).filter(case_manager=user).exclude(phase=Case.Phase.CLOSED)
-    by_phase = dict(mine.values_list("phase").annotate(n=Count("pk")))
+    mine = Q(case_manager=user)
+    waiting_list = Q(case_manager__isnull=True)
+    counts = (
+        Case.objects.visible_to(user)
+        .filter(mine | waiting_list)
+        .exclude(phase=Case.Phase.CLOSED)
+        .values_list("phase")
+        .annotate(mine=Count("pk", filter=mine), waiting=Count("pk", filter=waiting_list))
+        .order_by()
+    )
+    by_phase: dict[str, int] = {}
+    waiting_count = 0
+    for phase, n_mine, n_waiting in counts:
+        if n_mine:
+            by_phase[phase] = n_mine
+        waiting_count += n_waiting
+    reference = F("case__reference")
     overdue = (
         Action.objects.visible_to(user)
         .filter(
@@ -57,38 +78,35 @@ def case_panel(user: User) -> dict[str, Any]:
             is_cancelled=False,
             due_on__lt=today,
         )
-        .select_related("case")
-        .order_by("due_on")[:10]
+        .order_by("due_on")
+        .values("case_id", "description", "due_on", reference=reference)[:10]
     )
     appointments = (
         Appointment.objects.visible_to(user)
         .filter(case__case_manager=user, starts__gte=timezone.now())
-        .select_related("case__person")
-        .order_by("starts")[:5]
+        .order_by("starts")
+        .values("case_id", "starts", "place", reference=reference)[:5]
     )
     waiting = (
         Referral.objects.visible_to(user)
         .filter(case__case_manager=user, status=Referral.Status.SENT)
-        .select_related("case", "agency")
-        .order_by("sent_on")[:10]
+        .order_by("sent_on")
+        .values("case_id", "sent_on", reference=reference, agency_name=F("agency__name"))[:10]
     )
-    waiting_list = (
-        Case.objects.visible_to(user)
-        .filter(case_manager__isnull=True)
-        .exclude(phase=Case.Phase.CLOSED)
-        .count()
-    )
+    case_url = listing.case_url_maker()
+    rows = {"overdue": list(overdue), "appointments": list(appointments), "waiting": list(waiting)}
+    for listed in rows.values():
+        for row in listed:
+            row["url"] = case_url(row["case_id"])
     return {
+        **rows,
         "by_phase": [
             (value, label, by_phase.get(value, 0))
             for value, label in Case.Phase.choices
             if value != Case.Phase.CLOSED
         ],
         "total": sum(by_phase.values()),
-        "overdue": list(overdue),
-        "appointments": list(appointments),
-        "waiting": list(waiting),
-        "waiting_list": waiting_list,
+        "waiting_list": waiting_count,
         "today": today,
     }
 

@@ -19,6 +19,7 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from teilhabe.core.audit import log_access
+from teilhabe.core.pagination import WindowCountPaginator
 from teilhabe.core.roles import Role
 from teilhabe.core.views import (
     PermissionMixin,
@@ -73,13 +74,19 @@ from .models import (
 
 
 class CaseListView(PermissionMixin, SessionSearchMixin, SortableListMixin, ListView):
-    """Cases the user may see: filters in the URL, the name search only in the session (POST)."""
+    """Cases the user may see: filters in the URL, the name search only in the session (POST).
+
+    The list pages through the ids of the cases (with the total in the same query); the
+    page's rows are then read as plain values (``listing.page_rows``), as the JSON list does,
+    instead of as cases with their relations.
+    """
 
     permission_required = "cases.view_case"
     search_key = "cases.search"
     search_form_class = SearchForm
     template_name = "cases/case_list.html"
     paginate_by = 25
+    paginator_class = WindowCountPaginator
     default_sort = listing.DEFAULT_SORT
     sort_fields = listing.SORT_FIELDS
 
@@ -91,16 +98,18 @@ class CaseListView(PermissionMixin, SessionSearchMixin, SortableListMixin, ListV
         data = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
         self.phase = data.get("phase") or ("open" if not self.request.GET else "")
         qs = listing.visible_cases(user, data, phase=self.phase, search=self.search)
-        return self.sort_queryset(qs)
+        return self.sort_queryset(qs).values_list("pk", flat=True)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(
+        context = super().get_context_data(
             **self.sort_context(),
             filter_form=self.filter_form,
             **self.search_context(),
             phase=self.phase,
             **kwargs,
         )
+        context["rows"] = listing.page_rows(context["object_list"])
+        return context
 
 
 # --- Intake ---------------------------------------------------------------------------------

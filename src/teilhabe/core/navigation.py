@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from django.urls import reverse
+from django.urls import URLResolver, get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +21,22 @@ class NavItem:
     order: int = 100
 
     def url(self) -> str:
-        return reverse(self.url_name)
+        return cached_reverse(self.url_name)
+
+
+def cached_reverse(url_name: str) -> str:
+    """``reverse(url_name)`` of a URL without arguments, worked out once.
+
+    The header of every page links the same few URLs; reversing them on each request cost
+    more than the rest of the navigation. The URL is remembered per URL configuration (a
+    new one after ``clear_url_caches``) and script prefix, the two things it depends on.
+    """
+    return _reverse(get_resolver(get_urlconf()), get_script_prefix(), url_name)
+
+
+@lru_cache(maxsize=256)
+def _reverse(resolver: URLResolver, prefix: str, url_name: str) -> str:
+    return reverse(url_name, urlconf=resolver.urlconf_name)
 
 
 _items: list[NavItem] = []

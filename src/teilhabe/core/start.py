@@ -76,7 +76,8 @@ def areas_panel(user: User) -> dict[str, Any]:
     ]
     return {
         "area_memberships": limited,
-        "centre_areas": CaseArea.objects.visible_to(user).prefetch_related("municipalities"),
+        # The panel only says when the centre has none: no need to read them.
+        "centre_areas": CaseArea.objects.visible_to(user).exists(),
     }
 
 
