@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -136,11 +136,16 @@ def find_duplicates(
     by_name = candidates.filter(search_name__startswith=prefix) if prefix else candidates.none()
     # Score on three columns of up to 700 candidates; load only the persons that match.
     columns = ("pk", "search_name", "birth_date")
+    same_day_rows = pool.values_list(*columns)[:200]
+    name_rows = by_name.values_list(*columns)[:500]
+    if connections[candidates.db].features.supports_slicing_ordering_in_compound:
+        # Both lists, each with its own limit, in one round trip (the case file runs this on
+        # every view).
+        rows = list(same_day_rows.union(name_rows, all=True))
+    else:
+        rows = [*same_day_rows, *name_rows]
     found: dict[int, tuple[float, bool]] = {}
-    for pk, search_name, born in [
-        *pool.values_list(*columns)[:200],
-        *by_name.values_list(*columns)[:500],
-    ]:
+    for pk, search_name, born in rows:
         score = name_similarity(wanted, search_name)
         same_day = birth_date is not None and born == birth_date
         if (same_day and score >= 60) or (

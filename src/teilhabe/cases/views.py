@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Window
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -49,7 +49,6 @@ from .forms import (
     LanguageForm,
     MinutesForm,
     PersonEditForm,
-    ReasonForm,
     ReferralAnswerForm,
     ReferralForm,
     ResidenceForm,
@@ -62,6 +61,7 @@ from .models import (
     Case,
     CaseConference,
     Consent,
+    Contact,
     Goal,
     LifeArea,
     NeedAssessment,
@@ -183,6 +183,9 @@ class CaseMixin(LoginRequiredMixin):
 
     permission = "cases.change_case"
     model: type = Case
+    #: Rows of the case the view reads, joined into the one fetch (the access log needs the
+    #: centre); for a row of a case they are followed through its ``case``.
+    case_related: tuple[str, ...] = ("centre",)
     request: HttpRequest
     kwargs: dict[str, Any]
 
@@ -201,7 +204,11 @@ class CaseMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
     def get_target(self, user: Any, pk: int) -> Any:
-        return get_object_or_404(self.model.objects.visible_to(user), pk=pk)
+        related = self.case_related
+        if self.model is not Case:
+            related = ("case", *(f"case__{name}" for name in related))
+        queryset = self.model.objects.visible_to(user).select_related(*related)
+        return get_object_or_404(queryset, pk=pk)
 
     def case_url(self, anchor: str = "") -> str:
         url = reverse("cases:case-detail", args=[self.case.pk])
@@ -209,28 +216,41 @@ class CaseMixin(LoginRequiredMixin):
 
 
 class CaseDetailView(CaseMixin, TemplateView):
+    """The case file: every section read once, in one query each, for one render."""
+
     permission = "cases.view_case"
     template_name = "cases/case_detail.html"
+    case_related = ("centre", "person__municipality", "case_manager", "case_area")
+    #: The latest contacts shown; the page says how many there are in all.
+    contacts_shown = 20
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        case = (
-            Case.objects.select_related(
-                "person__municipality", "person__household", "case_manager", "case_area"
-            )
-            .filter(pk=self.case.pk)
-            .get()
-        )
+        case = self.case
         person = case.person
-        user = self.request.user
         assessments = list(case.assessments.all())
-        goals = list(case.goals.prefetch_related("actions__agency"))
-        actions = list(case.actions.select_related("agency", "goal", "conference"))
-        consents = list(person.consents.select_related("agency"))
+        # One read of the steps: a goal's steps go under it, the others below the goals.
+        steps: dict[int | None, list[Action]] = {}
+        for action in case.actions.select_related("agency"):
+            steps.setdefault(action.goal_id, []).append(action)
         household = (
-            list(person.household.members.exclude(pk=person.pk).prefetch_related("cases"))
+            list(
+                Person.objects.filter(household=person.household_id)
+                .exclude(pk=person.pk)
+                .annotate(has_case=Exists(Case.objects.filter(person=OuterRef("pk"))))
+            )
             if person.household_id
             else []
         )
+        # The latest contacts with the count of all of them, in one query.
+        contacts = list(case.contacts.annotate(total=Window(Count("pk")))[: self.contacts_shown])
+        # The conferences with the names of their agencies, in one query.
+        conferences: dict[int, tuple[CaseConference, list[str]]] = {}
+        for conference in case.conferences.annotate(agency_name=F("agencies__name")).order_by(
+            "-date", "pk", "agencies__name"
+        ):
+            _, names = conferences.setdefault(conference.pk, (conference, []))
+            if conference.agency_name is not None:
+                names.append(conference.agency_name)
         matches = services.find_duplicates(
             case.centre,
             last_name=person.last_name,
@@ -238,7 +258,6 @@ class CaseDetailView(CaseMixin, TemplateView):
             birth_date=person.birth_date,
             exclude=person,
         )
-        today = timezone.localdate()
         return super().get_context_data(
             case=case,
             person=person,
@@ -246,35 +265,44 @@ class CaseDetailView(CaseMixin, TemplateView):
             residences=list(person.residence_statuses.all()),
             agencies=list(person.agencies.select_related("agency")),
             household=household,
-            consents=consents,
+            consents=list(person.consents.select_related("agency")),
             assessments=assessments,
             chart=needs_chart(assessments),
-            goals=goals,
-            loose_actions=[a for a in actions if a.goal_id is None],
-            contacts=list(case.contacts.select_related("by")[:20]),
-            contact_count=case.contacts.count(),
+            plan=[(goal, steps.get(goal.pk, [])) for goal in case.goals.all()],
+            loose_actions=steps.get(None, []),
+            contacts=self.contact_rows(contacts),
+            contact_count=contacts[0].total if contacts else 0,
             appointments=list(case.appointments.filter(starts__gte=timezone.now())),
             referrals=list(
                 case.referrals.select_related("agency", "offer").prefetch_related("offer__texts")
             ),
-            conferences=list(case.conferences.prefetch_related("agencies")),
+            conferences=list(conferences.values()),
             handovers=list(case.handovers.select_related("from_user", "to_user")),
             phase_changes=list(case.phase_changes.select_related("by")),
-            documents=list(case.documents.all()),
             duplicates=[m for m in matches if m.person.merged_into_id is None],
             next_phases=[Case.Phase(p) for p in services.PHASE_STEPS.get(case.phase, ())],
-            can_override=user.has_perm("cases.override_consent", case),
             goal_form=GoalForm(),
-            action_form=ActionForm(case=case),
-            appointment_form=AppointmentForm(),
-            answer_form=ReferralAnswerForm(),
-            reason_form=ReasonForm(),
-            today=today,
-            life_areas=LifeArea.choices,
-            scale=NeedAssessment.SCALE,
             Phase=Case.Phase,
             **kwargs,
         )
+
+    @staticmethod
+    def contact_rows(contacts: list[Contact]) -> list[tuple[Contact, str, list[tuple[str, int]]]]:
+        """Return each contact with its channel and its minutes per theme as the page shows them.
+
+        The same as ``get_channel_display`` and ``theme_labels``, with the labels translated once
+        for all rows instead of once per row.
+        """
+        channels = {value: str(label) for value, label in Contact.Channel.choices}
+        areas = {value: str(label) for value, label in LifeArea.choices}
+        return [
+            (
+                contact,
+                channels.get(contact.channel, contact.channel),
+                [(areas.get(area, area), minutes) for area, minutes in contact.themes.items()],
+            )
+            for contact in contacts
+        ]
 
 
 def needs_chart(assessments: list[NeedAssessment]) -> dict[str, Any]:
