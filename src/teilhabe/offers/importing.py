@@ -38,7 +38,7 @@ from teilhabe.network.models import Actor, FieldOfAction
 
 from . import services
 from .directory import new_directory_generation
-from .models import Offer, OfferLocation, OfferText, OpeningHours
+from .models import Offer, OfferLocation, OfferStatusChange, OfferText, OpeningHours
 
 #: Fixed for good: the public ids of imported offers are derived from it.
 OFFER_NAMESPACE = uuid.UUID("6f1c1b52-3f5e-5d8c-9a57-2b1e0c7d4a10")
@@ -783,7 +783,10 @@ class _OfferImporter(_Importer):
         return _NewOffer(number, offer, text, location, slot)
 
     def create(self, batch: list[_NewOffer]) -> None:
-        """Insert the offers of ``batch`` with text, place and time; versions as ``save()``."""
+        """Insert the offers of ``batch`` with text, place, time and status history.
+
+        Versions (audit entries) as ``save()`` writes them.
+        """
         for new in batch:  # again after a refused batch: the ids of that attempt are gone
             for obj in new.objects():
                 obj.pk = None
@@ -804,6 +807,14 @@ class _OfferImporter(_Importer):
                 new.hours.offer, new.hours.location = new.offer, new.location
                 slots.append(new.hours)
         OpeningHours.objects.bulk_create(slots)
+        # The first step of each offer's status history, as ``save_offer`` records it: the
+        # month-end figures count offers by the status they had then.
+        OfferStatusChange.objects.bulk_create(
+            OfferStatusChange(
+                offer=new.offer, from_status="", to_status=new.offer.status, by=self.acting
+            )
+            for new in batch
+        )
 
     # Offers the centre has: compared here, changed through the services
 

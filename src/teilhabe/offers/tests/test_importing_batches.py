@@ -20,7 +20,13 @@ from teilhabe.core.audit import acting_as, bulk_create_versioned
 from teilhabe.network.tests.factories import make_actor
 from teilhabe.offers import importing
 from teilhabe.offers.importing import import_offers, offer_uid
-from teilhabe.offers.models import Offer, OfferLocation, OfferText, OpeningHours
+from teilhabe.offers.models import (
+    Offer,
+    OfferLocation,
+    OfferStatusChange,
+    OfferText,
+    OpeningHours,
+)
 
 from .test_importing import OFFER_HEADER, _offer
 
@@ -82,9 +88,25 @@ def test_each_batch_costs_a_constant_number_of_queries(dana, centre, provider, m
 
     assert _counts(report) == (60, 0, 0, 0)
     per_batch = (len(six) - len(one)) / 5
-    # A savepoint and its release, an INSERT for offers, texts, places, times and for the
-    # versions of offers and texts.
-    assert per_batch <= 8
+    # A savepoint and its release, an INSERT for offers, texts, places, times, the status
+    # history and for the versions of offers and texts.
+    assert per_batch <= 9
+
+
+def test_each_new_offer_starts_its_status_history_by_the_importing_user(dana, centre, provider):
+    rows = [*_table(3), *_table(2, first=100, status="veröffentlicht")]
+
+    _import(dana, centre, rows)
+
+    with scopes_disabled():
+        history = {
+            change.offer.uid: (change.from_status, change.to_status, change.by)
+            for change in OfferStatusChange.objects.select_related("offer", "by")
+        }
+    assert history == {
+        **{offer_uid(centre, f"N-{n}"): ("", Offer.Status.DRAFT, dana) for n in (1, 2, 3)},
+        **{offer_uid(centre, f"N-{n}"): ("", Offer.Status.PUBLISHED, dana) for n in (100, 101)},
+    }
 
 
 def test_a_second_run_writes_nothing(dana, centre, provider):
