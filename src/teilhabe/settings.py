@@ -227,6 +227,14 @@ elif CACHE_URL == "locmem://":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
     raise ImproperlyConfigured(f"TEILHABE_CACHE_URL: unknown cache {CACHE_URL!r}")
+#: Rendered searches of the public directory, in each worker's memory: anyone can fill it with
+#: searches, so it must never push the log-in rate limits out of the shared cache. Which
+#: generation of searches is current lives in the shared cache (offers/directory.py).
+CACHES["directory"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "teilhabe-directory",
+    "OPTIONS": {"MAX_ENTRIES": 500},
+}
 
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [

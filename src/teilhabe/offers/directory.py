@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from .models import Offer, OfferLocation, OfferText, OpeningHours
 
-#: How long a rendered search of the directory is kept at most. Every change to offers or the
-#: network (signals in ``apps.py``) starts a new generation at once; the time is the bound for
-#: what no signal reports (an offer's dates passing, a bulk write without signals).
+#: How long a rendered search of the directory is kept at most (``CACHES["directory"]``, each
+#: worker's memory). Every change to offers or the network (signals in ``apps.py``) starts a
+#: new generation at once; the time is the bound for what no signal reports (an offer's dates
+#: passing).
 DIRECTORY_CACHE_SECONDS = 60
 DIRECTORY_GENERATION_KEY = "offers:directory:generation"
 
@@ -39,6 +40,20 @@ def new_directory_generation() -> None:
 
 def _bump_generation() -> None:
     cache.set(DIRECTORY_GENERATION_KEY, time.time_ns(), None)
+
+
+def current_directory_generation() -> int:
+    """Return the current generation of kept searches; start one if the cache has none.
+
+    A missing generation (a new or cleared cache) is a new one, never an old one that a kept
+    search could still match.
+    """
+    generation = cache.get(DIRECTORY_GENERATION_KEY)
+    if generation is None:
+        generation = time.time_ns()
+        if not cache.add(DIRECTORY_GENERATION_KEY, generation, None):
+            generation = cache.get(DIRECTORY_GENERATION_KEY, generation)
+    return generation
 
 
 @dataclass(frozen=True)

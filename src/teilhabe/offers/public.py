@@ -9,7 +9,7 @@ from functools import wraps
 from typing import Any
 
 from django import forms
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
@@ -36,8 +36,8 @@ from teilhabe.network.models import FieldOfAction
 
 from .directory import (
     DIRECTORY_CACHE_SECONDS,
-    DIRECTORY_GENERATION_KEY,
     Criteria,
+    current_directory_generation,
     search,
 )
 from .models import CONTENT_LANGUAGES, RTL_LANGUAGES, Offer, OfferText
@@ -115,17 +115,17 @@ def directory(request: HttpRequest, centre: Centre) -> HttpResponse:
     """Search and filter the centre's published offers.
 
     The same search is asked again and again by anonymous visitors: its rendered form and
-    results are kept in the cache (one round trip to read it) until the offers change.
+    results are kept in the worker's memory until the offers change (one round trip to the
+    shared cache asks which generation of searches is current).
     """
     key = directory_cache_key(request, centre)
-    kept = cache.get_many([DIRECTORY_GENERATION_KEY, key])
-    generation = kept.get(DIRECTORY_GENERATION_KEY, 0)
-    entry = kept.get(key)
-    if entry is not None and entry[0] == generation:
-        content, has_map = entry[1], entry[2]
+    generation = current_directory_generation()
+    kept = caches["directory"].get(key)
+    if kept is not None and kept[0] == generation:
+        content, has_map = kept[1], kept[2]
     else:
         content, has_map = directory_content(request, centre)
-        cache.set(key, (generation, content, has_map), DIRECTORY_CACHE_SECONDS)
+        caches["directory"].set(key, (generation, content, has_map), DIRECTORY_CACHE_SECONDS)
     response = render(
         request,
         "offers/public/directory.html",

@@ -152,3 +152,34 @@ def test_offers_written_in_bulk_by_an_import_show_at_once(client, centre, dana):
 
     _response, html = _get(client, centre)
     assert "Nähcafé" in html
+
+
+def test_searches_are_kept_apart_from_the_shared_cache_of_the_rate_limits(client, centre):
+    # Anyone can ask for any number of searches: they must not fill the shared cache, where a
+    # full cache would push out the log-in rate limits.
+    make_offer(centre, "Sprachcafé Dülmen")
+    for term in ("Sprach", "Café", "Dülmen", "Nähcafé"):
+        _get(client, centre, q=term)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key FROM teilhabe_cache")
+        keys = [row[0] for row in cursor.fetchall()]
+    assert [key for key in keys if "directory" in key] == [":1:" + DIRECTORY_GENERATION_KEY]
+
+
+def test_without_a_generation_in_the_shared_cache_no_kept_search_is_served(client, centre):
+    from django.core.cache import cache
+
+    offer = make_offer(centre, "Sprachcafé Dülmen")
+    cache.delete(DIRECTORY_GENERATION_KEY)
+    _get(client, centre)
+    # A change no signal reports, and a shared cache that was emptied (restart of Redis, a
+    # cleared table): the kept search must not come back.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE offers_offertext SET title = %s WHERE offer_id = %s", ["Sprachtreff", offer.pk]
+        )
+    cache.delete(DIRECTORY_GENERATION_KEY)
+
+    _response, html = _get(client, centre)
+    assert "Sprachtreff" in html
