@@ -7,6 +7,7 @@ records reads of case files page by page).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -46,20 +47,15 @@ class CaseSerializer(serializers.Serializer):
     url = serializers.SerializerMethodField()
 
     def get_url(self, case: Case) -> str:
-        return f"/faelle/{case.pk}/"
+        return listing.case_url_maker()(case.pk)
 
 
-def case_row(values: dict[str, Any]) -> dict[str, Any]:
+def case_row(values: dict[str, Any], case_url: Callable[[int], str]) -> dict[str, Any]:
     """One row of the JSON list, as ``CaseSerializer`` describes it (``listing.ROW_COLUMNS``)."""
-    manager = (
-        f"{values['case_manager__first_name']} {values['case_manager__last_name']}".strip()
-        if values["case_manager__last_name"] is not None
-        else None
-    )
     return {
         "id": values["pk"],
         "reference": values["reference"],
-        "name": f"{values['person__last_name']}, {values['person__first_name']}",
+        "name": listing.person_name(values),
         "phase": values["phase"],
         "phase_label": str(Case.Phase(values["phase"]).label),
         "bezirk": values["case_area__name"],
@@ -67,9 +63,9 @@ def case_row(values: dict[str, Any]) -> dict[str, Any]:
         "opened_on": values["opened_on"].isoformat() if values["opened_on"] else None,
         "priority": values["priority"],
         "is_hardship": values["is_hardship"],
-        "case_manager": manager,
+        "case_manager": listing.manager_name(values),
         "needs": list(values["needs"] or []),
-        "url": f"/faelle/{values['pk']}/",
+        "url": case_url(values["pk"]),
     }
 
 
@@ -120,7 +116,9 @@ class CaseListAPI(ListAPIView):
         """
         ids = self.paginate_queryset(self.get_queryset().values_list("pk", flat=True))
         assert ids is not None  # noqa: S101 - the view always paginates
-        return self.get_paginated_response([case_row(row) for row in listing.rows_of(ids)])
+        case_url = listing.case_url_maker()
+        rows = [case_row(row, case_url) for row in listing.rows_of(ids)]
+        return self.get_paginated_response(rows)
 
     def get_queryset(self) -> Any:
         params = self.request.query_params

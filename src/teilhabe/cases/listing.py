@@ -128,13 +128,12 @@ def page_rows(ids: Iterable[int]) -> list[dict[str, Any]]:
     priorities = {value: str(label) for value, label in Case.Priority.choices}
     rows = []
     for row in rows_of(ids):
-        manager = row["case_manager__last_name"]
         area = row["case_area__name"]
         rows.append(
             {
                 "url": case_url(row["pk"]),
                 "reference": row["reference"],
-                "name": f"{row['person__last_name']}, {row['person__first_name']}",
+                "name": person_name(row),
                 "is_hardship": row["is_hardship"],
                 "phase": phases.get(row["phase"], row["phase"]),
                 "bezirk": "–" if area is None else area,
@@ -142,15 +141,22 @@ def page_rows(ids: Iterable[int]) -> list[dict[str, Any]]:
                     date_format(row["opened_on"], "SHORT_DATE_FORMAT") if row["opened_on"] else ""
                 ),
                 "priority": priorities.get(row["priority"], row["priority"]),
-                # The case manager's ``get_full_name``; None: the case waits for one.
-                "manager": (
-                    None
-                    if manager is None
-                    else f"{row['case_manager__first_name']} {manager}".strip()
-                ),
+                "manager": manager_name(row),
             }
         )
     return rows
+
+
+def person_name(row: Mapping[str, Any]) -> str:
+    """The person of a ``ROW_COLUMNS`` row as lists show it: "Last, First"."""
+    return f"{row['person__last_name']}, {row['person__first_name']}"
+
+
+def manager_name(row: Mapping[str, Any]) -> str | None:
+    """The case manager's ``get_full_name`` from a ``ROW_COLUMNS`` row; None: the case waits."""
+    if row["case_manager__last_name"] is None:
+        return None
+    return f"{row['case_manager__first_name']} {row['case_manager__last_name']}".strip()
 
 
 def case_url_maker() -> Callable[[int], str]:
