@@ -42,6 +42,14 @@ def _hint(field: BoundField) -> str:
     )
 
 
+def _errors(errors: Any, id_attribute: str = "") -> str:
+    """The error messages of a field as ``core/_field.html`` writes them."""
+    return "".join(
+        f'<p class="kern-error"{id_attribute} role="alert">{conditional_escape(error)}</p>'
+        for error in errors
+    )
+
+
 @register.simple_tag
 def kern_field(field: BoundField, hide_optional: Any = False) -> SafeString:
     """The HTML of ``{% include "core/_field.html" %}`` for ``field``, written in Python.
@@ -67,12 +75,7 @@ def kern_field(field: BoundField, hide_optional: Any = False) -> SafeString:
             f"    {kern_widget(field)}\n"
             f'    <label class="kern-label" for="{for_id}">{label}</label>\n'
             "  </div>\n"
-            "  "
-            + "".join(
-                f'<p class="kern-error" role="alert">{conditional_escape(error)}</p>'
-                for error in errors
-            )
-            + "\n"
+            "  " + _errors(errors) + "\n"
             f"  {_hint(field)}\n"
             "</div>\n\n"
         )
@@ -91,13 +94,7 @@ def kern_field(field: BoundField, hide_optional: Any = False) -> SafeString:
         f'\n<div class="kern-form-input{" kern-form-input--error" if errors else ""}">\n'
         f'  <label class="kern-label" for="{for_id}">{label}{optional}</label>\n'
         f"  {_hint(field)}\n"
-        "  "
-        + "".join(
-            f'<p class="kern-error" id="{auto_id}_error" role="alert">'
-            f"{conditional_escape(error)}</p>"
-            for error in errors
-        )
-        + "\n"
+        "  " + _errors(errors, f' id="{auto_id}_error"') + "\n"
         f"  {widget}\n"
         "</div>\n\n"
     )
