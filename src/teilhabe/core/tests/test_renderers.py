@@ -1,4 +1,4 @@
-"""The fast select rendering gives the same HTML as Django's templates."""
+"""The fast widget rendering gives the same HTML as Django's templates."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.test import SimpleTestCase
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
-from teilhabe.core.renderers import FormRenderer
+from teilhabe.core.renderers import _DJANGO_TEMPLATES, INPUT, INPUTS, FormRenderer
 
 
 class Sample(forms.Form):
@@ -78,3 +78,74 @@ def test_the_project_uses_the_renderer(settings) -> None:
 
     assert settings.FORM_RENDERER == "teilhabe.core.renderers.FormRenderer"
     assert isinstance(get_default_renderer(), FormRenderer)
+
+
+class Inputs(forms.Form):
+    text = forms.CharField(max_length=20, help_text="h", widget=forms.TextInput(attrs={"x": 1}))
+    number = forms.IntegerField(min_value=1, required=False)
+    decimal = forms.DecimalField(decimal_places=2, required=False)
+    email = forms.EmailField(required=False)
+    url = forms.URLField(required=False, assume_scheme="https")
+    password = forms.CharField(widget=forms.PasswordInput(render_value=True), required=False)
+    hidden = forms.CharField(widget=forms.HiddenInput, required=False)
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), required=False)
+    when = forms.DateTimeField(required=False)
+    time = forms.TimeField(required=False)
+    flag = forms.BooleanField(required=False)
+    upload = forms.FileField(required=False)
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "disabled": True}))
+    empty_notes = forms.CharField(widget=forms.Textarea, required=False)
+    readonly = forms.CharField(disabled=True, initial=mark_safe("<b>safe</b>"), required=False)
+
+
+INPUT_DATA = {
+    "text": 'Ada "<b>" & Co',
+    "number": "0",
+    "decimal": "1.5",
+    "email": "a@b",
+    "url": "javascript:alert(1)",
+    "password": "<secret>",
+    "hidden": "'quoted'",
+    "date": "2026-02-30",
+    "when": "2026-11-21 10:00",
+    "time": "25:00",
+    "flag": "on",
+    "notes": "Zeile 1\n</textarea><script>x</script>",
+    "empty_notes": "",
+}
+
+
+@pytest.mark.parametrize("name", list(Inputs.base_fields))
+@pytest.mark.parametrize("data", [None, INPUT_DATA], ids=["unbound", "bound"])
+def test_input_and_textarea_html_is_the_templates_html(name: str, data: dict | None) -> None:
+    """Unbound, with values, with invalid values and errors: what Django's templates write."""
+    form = Inputs(data, renderer=DjangoTemplates(), initial={"text": "Anfang & Ende"})
+    fast = Inputs(data, renderer=FormRenderer(), initial={"text": "Anfang & Ende"})
+    assert str(fast[name]) == str(form[name])
+
+
+def test_input_values_are_escaped() -> None:
+    html = str(Inputs(INPUT_DATA, renderer=FormRenderer())["text"])
+    assert 'value="Ada &quot;&lt;b&gt;&quot; &amp; Co"' in html
+    notes = str(Inputs(INPUT_DATA, renderer=FormRenderer())["notes"])
+    assert "&lt;/textarea&gt;&lt;script&gt;" in notes
+    assert "<script>" not in notes
+
+
+def test_the_inputs_of_the_fast_path_are_django_s_input_template() -> None:
+    """The fast path writes ``input.html`` for these templates: each must be only that."""
+    for name in INPUTS:
+        source = (_DJANGO_TEMPLATES / name).read_text().strip()
+        assert source == f'{{% include "{INPUT}" %}}', name
+
+
+def test_an_overridden_input_template_is_rendered(tmp_path) -> None:
+    class Custom(FormRenderer):
+        def get_template(self, template_name):  # pretend an app overrides the input template
+            template = super().get_template(template_name)
+            if template_name.endswith("/input.html"):
+                template.origin.name = str(tmp_path / "input.html")
+            return template
+
+    assert Custom()._fast_inputs == frozenset()
+    assert "django/forms/widgets/text.html" in FormRenderer()._fast_inputs
