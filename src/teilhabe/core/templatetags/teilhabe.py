@@ -18,7 +18,7 @@ _CLASSES = {
     "selectmultiple": "kern-form-input__select",
     "checkbox": "kern-form-check__checkbox",
 }
-#: Widgets ``core/_field.html`` draws as a fieldset of choices; ``kern_field`` leaves them to it.
+#: Widgets drawn as a fieldset of choices, by the template ``core/_fieldset.html``.
 _FIELDSETS = ("checkboxselectmultiple", "radioselect")
 
 
@@ -33,7 +33,7 @@ def kern_widget(field: BoundField) -> SafeString:
 
 
 def _hint(field: BoundField) -> str:
-    """The help text below a label, as ``core/_field.html`` writes it (or nothing)."""
+    """The help text below a label (or nothing)."""
     if not field.help_text:
         return ""
     return (
@@ -43,7 +43,7 @@ def _hint(field: BoundField) -> str:
 
 
 def _errors(errors: Any, id_attribute: str = "") -> str:
-    """The error messages of a field as ``core/_field.html`` writes them."""
+    """The error messages of a field, each announced to screen readers."""
     return "".join(
         f'<p class="kern-error"{id_attribute} role="alert">{conditional_escape(error)}</p>'
         for error in errors
@@ -52,17 +52,19 @@ def _errors(errors: Any, id_attribute: str = "") -> str:
 
 @register.simple_tag
 def kern_field(field: BoundField, hide_optional: Any = False) -> SafeString:
-    """The HTML of ``{% include "core/_field.html" %}`` for ``field``, written in Python.
+    """A form field in KERN UX markup: label (with "optional"), hint, errors and widget.
 
-    A list's filter form has many fields, and the include with its lookups cost more than
-    the widgets themselves. The output is the template's, character for character (a test
-    compares the two); fieldsets of choices are still drawn by the template.
+    Every form of the site draws its fields with this tag. It is written in Python because a
+    list's filter form has many fields, and a template include per field with its lookups
+    cost more than the widgets themselves. Fieldsets of choices (radio buttons, checkboxes)
+    are drawn by the template ``core/_fieldset.html``. ``hide_optional`` leaves the word
+    "optional" out, for filter forms where every field is optional.
     """
     if field.is_hidden:
         return mark_safe(conditional_escape(field) + "\n")  # noqa: S308 - escaped
     kind = field.widget_type
     if kind in _FIELDSETS:
-        return get_template("core/_field.html").render(
+        return get_template("core/_fieldset.html").render(
             {"field": field, "hide_optional": hide_optional}
         )
     errors = field.errors
@@ -103,10 +105,10 @@ def kern_field(field: BoundField, hide_optional: Any = False) -> SafeString:
 
 @register.simple_tag(takes_context=True)
 def sort_header(context: template.Context, key: str, label: str) -> SafeString:
-    """The HTML of ``{% include "core/_sort_header.html" %}``: a column head that sorts by ``key``.
+    """A column head that sorts by ``key``; a second click sorts the other way.
 
-    Reads ``sort`` and ``sort_base`` from the context as the include does; a list with six
-    sortable columns spent more on the includes than on its rows.
+    Reads ``sort`` (the current order) and ``sort_base`` (the list's other parameters) from
+    the context, and marks the sorted column with ``aria-sort``.
     """
     sort = context.get("sort")
     sort_base = context.get("sort_base")
