@@ -282,6 +282,8 @@ class CaseDetailView(CaseMixin, TemplateView):
             duplicates=[m for m in matches if m.person.merged_into_id is None],
             next_phases=[Case.Phase(p) for p in services.PHASE_STEPS.get(case.phase, ())],
             goal_form=GoalForm(),
+            # the choices of every goal's status field, translated once for all goals
+            goal_statuses=[(value, str(label)) for value, label in Goal.Status.choices],
             Phase=Case.Phase,
             **kwargs,
         )
