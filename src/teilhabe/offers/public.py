@@ -85,7 +85,11 @@ class SearchForm(forms.Form):
         self.fields["bereich"].choices = [("", _("all topics")), *FieldOfAction.choices]
 
     def criteria(self) -> Criteria:
-        data = self.cleaned_data if self.is_valid() else {}
+        """The search of the valid fields: a field with a wrong value is marked and left out."""
+        data: dict[str, Any] = {}
+        if self.is_bound:
+            self.is_valid()  # cleaned_data keeps the fields that are valid
+            data = self.cleaned_data
         return Criteria(
             text=data.get("q", ""),
             municipality=data.get("gemeinde"),

@@ -126,6 +126,24 @@ def test_directory_filters_by_age(client, centre):
     assert _found(client, centre, alter=11) == ["Sprachcafé"]
 
 
+def test_a_wrong_criterion_is_marked_and_the_others_still_apply(client, centre):
+    make_offer(centre, "Sprachcafé", min_age=12)
+    make_offer(centre, "Beratung für Familien", description="Hilfe bei Anträgen.")
+    make_offer(centre, "Fahrradwerkstatt")
+
+    response = client.get(_list_url(centre), {"q": "Sprachcafé", "alter": "abc"})
+
+    assert sorted(o.title() for o in response.context["page_obj"]) == ["Sprachcafé"]
+    html = response.content.decode()
+    error = 'class="kern-error" id="id_alter_error" role="alert">Bitte eine ganze Zahl eingeben.'
+    assert error in html
+    assert 'value="Sprachcafé"' in html  # the search word is kept in the form
+    assert 'value="abc"' in html  # and so is the wrong age, to be corrected
+    assert _found(client, centre, alter="-3") == sorted(
+        ["Sprachcafé", "Beratung für Familien", "Fahrradwerkstatt"]
+    )
+
+
 def test_directory_filters_by_language_costs_and_access(client, centre):
     make_offer(centre, "Sprachcafé", languages="Deutsch, Arabisch", accessible=True)
     make_offer(centre, "Integrationskurs", languages="Deutsch", free_of_charge=False, fees="5 €")
