@@ -170,6 +170,40 @@ def test_a_yes_no_setting_refuses_other_values(monkeypatch, tmp_path):
         _load_settings(monkeypatch, tmp_path, TEILHABE_HTTPS="vielleicht")
 
 
+def test_postgresql_prepares_its_queries_unless_told_not_to(monkeypatch, tmp_path):
+    postgres = "postgres://teilhabe@db.example.nrw:5432/teilhabe"
+    on = _load_settings(monkeypatch, tmp_path, DATABASE_URL=postgres).DATABASES["default"]
+    assert on["OPTIONS"]["server_side_binding"] is True
+    assert on["OPTIONS"]["prepare_threshold"] == 5
+
+    off = _load_settings(
+        monkeypatch, tmp_path, DATABASE_URL=postgres, TEILHABE_DB_PREPARED_STATEMENTS="0"
+    ).DATABASES["default"]
+    assert "server_side_binding" not in off.get("OPTIONS", {})
+    assert "prepare_threshold" not in off.get("OPTIONS", {})
+
+    sqlite = _load_settings(monkeypatch, tmp_path, DATABASE_URL=f"sqlite:///{tmp_path}/t.db")
+    assert "server_side_binding" not in sqlite.DATABASES["default"]["OPTIONS"]
+
+
+@pytest.mark.django_db
+def test_a_query_asked_again_is_prepared_on_the_server():
+    from django.db import connection
+
+    from teilhabe.core.models import User
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    for pk in range(6):  # the same query with other values: the fifth time it is prepared
+        list(User.objects.filter(pk=pk, email__startswith="prepared-probe"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]
+    probes = [s for s in statements if '"core_user"' in s and "LIKE" in s]
+    assert probes, statements
+    assert not [s for s in probes if "prepared-probe" in s]  # the value went apart from the query
+
+
 def _variables_read_by_settings() -> set[str]:
     source = SETTINGS_FILE.read_text(encoding="utf-8")
     return set(re.findall(r'"(TEILHABE_[A-Z_]+)"', source)) | {"DATABASE_URL"}
