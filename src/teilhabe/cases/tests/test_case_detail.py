@@ -77,6 +77,26 @@ def test_case_file_shows_steps_under_their_goals_and_the_others_after(client, al
     assert page.count("Noch keine Schritte.") == 1
 
 
+def test_each_goal_has_a_status_field_with_its_own_status_chosen(client, alice, centre):
+    case = _case_file(centre, alice)
+    with scopes_disabled():
+        goal = case.goals.get(description="Arbeit aufnehmen")
+        goal.status = "partly"
+        goal.save()
+        goals = case.goals.count()
+    client.force_login(alice)
+    page = client.get(reverse("cases:case-detail", args=[case.pk])).content.decode()
+    selects = re.findall(r'<select [^>]*id="goal-status-(\d+)" name="status">(.*?)</select>', page)
+    assert len(selects) == goals == 3
+    chosen = {
+        int(pk): re.findall(r'<option value="(\w+)" selected>', options) for pk, options in selects
+    }
+    assert chosen[goal.pk] == ["partly"]
+    assert all(values == ["open"] for pk, values in chosen.items() if pk != goal.pk)
+    labels = re.findall(r">([^<]+)</option>", selects[0][1])
+    assert labels == ["offen", "erreicht", "teilweise erreicht", "nicht weiterverfolgt"]
+
+
 def test_case_file_shows_conference_agencies_household_and_the_contact_count(client, alice, centre):
     case = _case_file(centre, alice)
     client.force_login(alice)
