@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import caches
 from django.db.models import F, FilteredRelation, Q
 from django.shortcuts import get_object_or_404
 from django_scopes import scope
@@ -18,7 +19,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from teilhabe.core.models import Centre, Municipality
-from teilhabe.offers.directory import Criteria, search
+from teilhabe.offers.directory import (
+    DIRECTORY_CACHE_SECONDS,
+    Criteria,
+    current_directory_generation,
+    directory_cache_key,
+    search,
+)
 from teilhabe.offers.hsds import export_services
 from teilhabe.offers.models import CONTENT_LANGUAGES, Offer, OfferText
 
@@ -112,6 +119,23 @@ class OfferListAPI(ListAPIView):
         self.centre = get_object_or_404(Centre, slug=kwargs["slug"])
         with scope(centre=[self.centre.pk]):
             return super().get(request, *args, **kwargs)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Answer a page; a page asked again is kept like the directory page's searches.
+
+        The data of the page (not its rendering, so every format still works) stays in the
+        worker's memory until the offers change (``offers/directory.py``: any change to an
+        offer, its texts, places, times, rubric, provider or centre starts a new generation).
+        A page that does not exist raises before anything is kept.
+        """
+        key = directory_cache_key(request, self.centre, kind="directory-api")
+        generation = current_directory_generation()
+        kept = caches["directory"].get(key)
+        if kept is not None and kept[0] == generation:
+            return Response(kept[1])
+        response = super().list(request, *args, **kwargs)
+        caches["directory"].set(key, (generation, response.data), DIRECTORY_CACHE_SECONDS)
+        return response
 
     def get_queryset(self) -> Any:
         params = self.request.query_params

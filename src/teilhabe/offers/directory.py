@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,6 +12,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.http import HttpRequest
 from django.utils import timezone
 
 from .models import Offer, OfferLocation, OfferText, OpeningHours
@@ -68,6 +70,21 @@ class Criteria:
     free: bool = False
     accessible: bool = False
     open_now: bool = False
+
+
+def directory_cache_key(request: HttpRequest, centre: Any, kind: str = "directory") -> str:
+    """Name one search: what answers it, the centre, the language, the query and the day.
+
+    ``kind`` keeps the page's and the API's searches apart. The host and scheme are part of
+    the name, as the API's links to the next page are absolute. "Open now" depends on the
+    clock: such a search is kept for the minute it was made.
+    """
+    params = sorted(request.GET.lists())
+    moment = timezone.localtime()
+    when = moment.strftime("%Y-%m-%dT%H:%M" if request.GET.get("jetzt") else "%Y-%m-%d")
+    where = (request.scheme, request.get_host())
+    digest = hashlib.sha256(repr((params, when, where)).encode()).hexdigest()[:32]
+    return f"offers:{kind}:{centre.pk}:{request.LANGUAGE_CODE}:{digest}"
 
 
 def search(offers: QuerySet[Offer], criteria: Criteria, *, now: datetime | None = None) -> Any:

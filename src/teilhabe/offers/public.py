@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from functools import wraps
@@ -16,7 +15,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -38,6 +36,7 @@ from .directory import (
     DIRECTORY_CACHE_SECONDS,
     Criteria,
     current_directory_generation,
+    directory_cache_key,
     search,
 )
 from .models import CONTENT_LANGUAGES, RTL_LANGUAGES, Offer, OfferText
@@ -100,18 +99,6 @@ class SearchForm(forms.Form):
             accessible=data.get("barrierefrei", False),
             open_now=data.get("jetzt", False),
         )
-
-
-def directory_cache_key(request: HttpRequest, centre: Centre) -> str:
-    """Name one search: the centre, the page's language, the query string and the day.
-
-    "Open now" depends on the clock: such a search is kept for the minute it was made.
-    """
-    params = sorted(request.GET.lists())
-    moment = timezone.localtime()
-    when = moment.strftime("%Y-%m-%dT%H:%M" if request.GET.get("jetzt") else "%Y-%m-%d")
-    digest = hashlib.sha256(repr((params, when)).encode()).hexdigest()[:32]
-    return f"offers:directory:{centre.pk}:{request.LANGUAGE_CODE}:{digest}"
 
 
 @public_directory

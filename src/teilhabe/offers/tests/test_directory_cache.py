@@ -183,3 +183,53 @@ def test_without_a_generation_in_the_shared_cache_no_kept_search_is_served(clien
 
     _response, html = _get(client, centre)
     assert "Sprachtreff" in html
+
+
+# The directory API keeps its pages the same way.
+
+
+def _api(client, centre, host="testserver", **query):
+    response = client.get(f"/api/v1/verzeichnis/{centre.slug}/angebote/", query, HTTP_HOST=host)
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_an_api_page_asked_again_is_kept_without_searching(client, centre):
+    make_offer(centre, "Sprachcafé Dülmen")
+    make_offer(centre, "Frauenfrühstück")
+
+    first = _api(client, centre, q="Sprachcafé")
+    with CaptureQueriesContext(connection) as again:
+        second = _api(client, centre, q="Sprachcafé")
+
+    assert second == first
+    assert [offer["title"] for offer in second["results"]] == ["Sprachcafé Dülmen"]
+    assert _offer_queries(again.captured_queries) == []
+    # another search is its own page
+    assert [o["title"] for o in _api(client, centre, q="Frauenfrühstück")["results"]] == [
+        "Frauenfrühstück"
+    ]
+    assert _api(client, centre)["count"] == 2
+
+
+def test_a_changed_offer_shows_in_the_api_at_once(client, centre):
+    offer = make_offer(centre, "Sprachcafé Dülmen")
+    assert [o["title"] for o in _api(client, centre)["results"]] == ["Sprachcafé Dülmen"]
+
+    with scopes_disabled():
+        text = OfferText.objects.get(offer=offer, language="de")
+        text.title = "Sprachtreff Dülmen"
+        text.save()
+
+    assert [o["title"] for o in _api(client, centre)["results"]] == ["Sprachtreff Dülmen"]
+
+
+def test_a_kept_api_page_links_to_the_next_page_on_the_host_that_asked(client, centre):
+    for number in range(3):
+        make_offer(centre, f"Kurs {number}")
+
+    one = _api(client, centre, host="127.0.0.1", page_size=1)
+    other = _api(client, centre, host="localhost", page_size=1)
+
+    assert one["next"].startswith("http://127.0.0.1/")
+    assert other["next"].startswith("http://localhost/")
