@@ -16,7 +16,8 @@ each scenario for ``--duration`` seconds:
   redirects to), anonymous directory searches;
 - case list: ``/faelle/`` only (HTML, 25 rows and the total), 2 connections;
 - case list API: its JSON page, 2 connections, if the API has a case list (``--api-url``);
-- directory API: the first page of the public directory API, 2 connections, for comparison.
+- directory API: the first page of the public directory API, 2 connections, for comparison
+  (asked again and again, so answered from the kept pages after the first request).
 
 Prints a table (scenario, requests, requests/s, median, p95, errors, target, PASS/FAIL) and the
 CPU the server, the load generator and the rest of the machine took; exits 1 if a target fails.

@@ -391,18 +391,20 @@ class Bench:
         term = "Beratung"
         client = Client(HTTP_HOST="localhost")
         results = []
-        # The public page keeps a rendered search in the cache (offers/public.py). "directory
-        # search" is a search nobody made before: a parameter the page ignores makes each
-        # request a new one. "directory search, kept" asks the same search again.
+        # The public page and the API keep a search in the cache (offers/directory.py). "a new
+        # search" is one nobody made before: a parameter the page ignores makes each request
+        # a new one. "kept" asks the same search again.
         fresh = itertools.count()
         search_url = f"/verzeichnis/{centre.slug}/?q={term}"
-        for name, url, data in [
-            ("directory search", search_url, f"q={term}, a new search"),
-            ("directory search, kept", search_url, f"q={term}, asked again"),
-            ("directory API page", f"/api/v1/verzeichnis/{centre.slug}/angebote/", "page 1"),
+        api_url = f"/api/v1/verzeichnis/{centre.slug}/angebote/?page=1"
+        for name, url, data, new in [
+            ("directory search", search_url, f"q={term}, a new search", True),
+            ("directory search, kept", search_url, f"q={term}, asked again", False),
+            ("directory API page", api_url, "page 1, a new search", True),
+            ("directory API, kept", api_url, "page 1, asked again", False),
         ]:
 
-            def request(url: str = url, new: bool = name == "directory search") -> Any:
+            def request(url: str = url, new: bool = new) -> Any:
                 asked = f"{url}&neu={next(fresh)}" if new else url
                 response = client.get(asked, secure=True)
                 if response.status_code != 200:
