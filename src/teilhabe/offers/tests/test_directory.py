@@ -231,6 +231,18 @@ def test_directory_shows_titles_in_the_chosen_language_or_in_german(client, cent
     assert "Language café Dülmen" not in german.content.decode()
 
 
+def test_directory_lists_offers_by_german_title_once_each_in_every_language(client, centre):
+    for title in ["Zumba für Frauen", "Anerkennungsberatung", "Mütterkurs"]:
+        offer = make_offer(centre, title)
+    _translate(offer, "en", "A course for mothers")  # the English title would sort first
+    _translate(offer, "ar", "دورة للأمهات")
+
+    for language in ["de", "en"]:
+        response = client.get(_list_url(centre), {"sprache": language})
+        offers = [o.title() for o in response.context["page_obj"]]
+        assert offers == ["Anerkennungsberatung", "Mütterkurs", "Zumba für Frauen"], language
+
+
 def test_directory_in_arabic_is_written_right_to_left(client, centre):
     offer = make_offer(centre, "Sprachcafé Dülmen")
     _translate(offer, "ar", "مقهى اللغة")
