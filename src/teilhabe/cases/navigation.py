@@ -78,19 +78,19 @@ def case_panel(user: User) -> dict[str, Any]:
             is_cancelled=False,
             due_on__lt=today,
         )
-        .order_by("due_on")
+        .order_by("due_on", "pk")
         .values("case_id", "description", "due_on", reference=reference)[:10]
     )
     appointments = (
         Appointment.objects.visible_to(user)
         .filter(case__case_manager=user, starts__gte=timezone.now())
-        .order_by("starts")
+        .order_by("starts", "pk")
         .values("case_id", "starts", "place", reference=reference)[:5]
     )
     waiting = (
         Referral.objects.visible_to(user)
         .filter(case__case_manager=user, status=Referral.Status.SENT)
-        .order_by("sent_on")
+        .order_by("sent_on", "pk")  # the oldest first, and the same order on every visit
         .values("case_id", "sent_on", reference=reference, agency_name=F("agency__name"))[:10]
     )
     case_url = listing.case_url_maker()

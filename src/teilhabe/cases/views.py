@@ -762,7 +762,7 @@ class ConsentWithdrawView(CaseActionView):
         case = (
             Case.objects.visible_to(user)
             .filter(person=consent.person_id)
-            .order_by("-opened_on")
+            .order_by("-opened_on", "-pk")
             .first()
         )
         if case is None:

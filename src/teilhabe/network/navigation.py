@@ -28,7 +28,7 @@ def network_panel(user: User) -> dict[str, Any]:
         FollowUp.objects.visible_to(user)
         .filter(done=False, due__isnull=False, due__lte=today + timedelta(days=14))
         .select_related("meeting__group")
-        .order_by("due")[:10]
+        .order_by("due", "pk")[:10]
     )
     from .models import ActorChange
 

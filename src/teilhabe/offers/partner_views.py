@@ -39,7 +39,7 @@ class PartnerOfferListView(PermissionMixin, ListView):
         return (
             services.partner_offers(self.request.user)
             .prefetch_related("texts", "locations__municipality")
-            .order_by("-updated")
+            .order_by("-updated", "-pk")
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
