@@ -304,7 +304,7 @@ class CaseAreaListView(PermissionMixin, ListView):
             .select_related("centre")
             .prefetch_related("municipalities")
             .annotate(members=Count("memberships", filter=Q(memberships__is_active=True)))
-            .order_by("centre__name", "name")
+            .order_by("centre__name", "name", "pk")
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

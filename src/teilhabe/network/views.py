@@ -205,7 +205,7 @@ class GroupListView(PermissionMixin, ListView):
         self.kind = self.request.GET.get("kind", "")
         if self.kind in WorkingGroup.Kind.values:
             qs = qs.filter(kind=self.kind)
-        return qs.order_by("-is_active", "name")
+        return qs.order_by("-is_active", "name", "pk")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(
@@ -387,7 +387,7 @@ class AgreementListView(PermissionMixin, ListView):
         return (
             CooperationAgreement.objects.visible_to(self.request.user)
             .prefetch_related("partners")
-            .order_by(F("valid_until").asc(nulls_last=True), "title")
+            .order_by(F("valid_until").asc(nulls_last=True), "title", "pk")
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -513,7 +513,7 @@ class ChangeListView(PermissionMixin, ListView):
         return (
             ActorChange.objects.visible_to(self.request.user)
             .select_related("actor", "proposed_by", "reviewed_by")
-            .order_by(F("reviewed").desc(nulls_first=True), "-created")
+            .order_by(F("reviewed").desc(nulls_first=True), "-created", "-pk")
         )
 
 

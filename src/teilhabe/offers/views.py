@@ -289,6 +289,7 @@ class DuplicateListView(PermissionMixin, TemplateView):
             .exclude(status=Offer.Status.ARCHIVED)
             .select_related("provider")
             .prefetch_related("texts", "locations__municipality")
+            .order_by("-updated", "-pk")  # the centres' pairs in the same order on every page
         )
         by_centre: dict[int, list[Offer]] = {}
         for offer in offers:

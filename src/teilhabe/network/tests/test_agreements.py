@@ -24,6 +24,7 @@ from teilhabe.network.tests.factories import (
     make_group,
     make_meeting,
 )
+from teilhabe.network.views import AgreementListView
 
 pytestmark = pytest.mark.django_db
 
@@ -323,6 +324,17 @@ def test_agreement_list_explains_when_there_is_nothing(client, dana, other_centr
     content = client.get(AGREEMENT_LIST, headers=ENGLISH).content.decode()
 
     assert "No cooperation agreements have been recorded yet." in content
+
+
+def test_agreement_list_pages_through_alike_agreements_each_once(client, monkeypatch, dana, centre):
+    """Agreements with the same end and title keep their order from page to page."""
+    monkeypatch.setattr(AgreementListView, "paginate_by", 4)
+    alike = [make_agreement(centre, valid_until=datetime.date(2027, 6, 30)) for _ in range(10)]
+    client.force_login(dana)
+
+    pages = [client.get(AGREEMENT_LIST, {"page": n}).context["object_list"] for n in (1, 2, 3)]
+
+    assert [a.pk for page in pages for a in page] == [a.pk for a in alike]
 
 
 # Views: form

@@ -18,6 +18,7 @@ from django_scopes import scope, scopes_disabled
 from teilhabe.core.demo import DEMO_CENTRE, SECOND_CENTRE, load_demo
 from teilhabe.core.models import Centre
 from teilhabe.core.tenancy import centre_ids
+from teilhabe.core.tests.factories import make_member
 from teilhabe.network import generators, services
 from teilhabe.network.forms import MeetingForm
 from teilhabe.network.models import (
@@ -35,6 +36,7 @@ from teilhabe.network.tests.factories import (
     make_meeting,
     make_member_of,
 )
+from teilhabe.network.views import GroupListView
 
 pytestmark = pytest.mark.django_db
 
@@ -441,6 +443,21 @@ def test_group_list_counts_members_and_shows_the_last_meeting(client, alice, cen
     [row] = client.get(GROUP_LIST).context["object_list"]
 
     assert (row.member_count, row.last_meeting) == (2, datetime.date(2026, 11, 3))
+
+
+def test_group_list_pages_through_groups_of_the_same_name_each_once(
+    client, monkeypatch, centre, other_centre
+):
+    """Two centres may each have an "AG 00": the pages show both, in the order they were made."""
+    monkeypatch.setattr(GroupListView, "paginate_by", 4)
+    user = make_member("both@example.org", "case_manager", centre)
+    make_member("both@example.org", "case_manager", other_centre, user=user)
+    groups = [make_group(c, f"AG {n:02d}") for n in range(6) for c in (centre, other_centre)]
+    client.force_login(user)
+
+    pages = [client.get(GROUP_LIST, {"page": n}).context["object_list"] for n in (1, 2, 3)]
+
+    assert [g.pk for page in pages for g in page] == [g.pk for g in groups]
 
 
 def test_group_list_explains_when_there_is_nothing(client, alice, centre):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from auditlog.models import LogEntry
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
@@ -13,7 +16,8 @@ from django_scopes import scopes_disabled
 
 from teilhabe.core.models import AccessLog, Municipality
 from teilhabe.network.models import Actor, ContactPerson, FieldOfAction
-from teilhabe.network.tests.factories import make_actor, make_contact
+from teilhabe.network.tests.factories import make_actor, make_change, make_contact
+from teilhabe.network.views import ChangeListView
 
 pytestmark = pytest.mark.django_db
 
@@ -552,3 +556,25 @@ def test_contact_remove_button_deletes_the_person_and_logs_it(client, dana, cent
         action=LogEntry.Action.DELETE,
     )
     assert entry.actor == dana
+
+
+# Proposed changes
+
+
+def test_change_list_pages_through_changes_proposed_at_once_each_once(
+    client, monkeypatch, dana, centre
+):
+    """Changes proposed at the same moment: newest (last made) first, the same on every page."""
+    monkeypatch.setattr(ChangeListView, "paginate_by", 4)
+    actor = make_actor(centre, "Jobcenter")
+    moment = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+    with time_machine.travel(moment, tick=False):
+        changes = [make_change(actor, phone=f"02541 {n:06d}") for n in range(10)]
+    client.force_login(dana)
+
+    pages = [
+        client.get(reverse("network:change-list"), {"page": n}).context["object_list"]
+        for n in (1, 2, 3)
+    ]
+
+    assert [c.pk for page in pages for c in page] == [c.pk for c in reversed(changes)]

@@ -1,11 +1,18 @@
 """Doppelstrukturen: similar offers for the same place and people are found and reviewed."""
 
+import datetime
+import itertools
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from teilhabe.core.tests.factories import make_member
+from teilhabe.offers import views
 from teilhabe.offers.duplicates import find_candidates
 from teilhabe.offers.models import DuplicateDecision, Offer
 from teilhabe.offers.services import decide_duplicate
@@ -96,3 +103,27 @@ def test_review_page_lists_open_pairs_and_hides_decided_ones(client, centre, dan
     assert list(client.get(reverse("offers:duplicates")).context["page_obj"]) == []
     decided = client.get(reverse("offers:duplicates"), {"zeige": "alle"}).context["page_obj"]
     assert [d.verdict for _c, d in decided] == ["duplicate"]
+
+
+def test_review_pages_keep_the_centres_pairs_in_one_order(
+    client, monkeypatch, centre, other_centre
+):
+    """Offers of two centres changed at the same moment: the later made centre's pairs first."""
+    monkeypatch.setattr(views, "Paginator", lambda rows, _per_page: Paginator(rows, 4))
+    user = make_member("both@example.org", "clerk", centre)
+    make_member("both@example.org", "clerk", other_centre, user=user)
+    moment = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+    with time_machine.travel(moment, tick=False):
+        first = [make_offer(centre, "Sprachcafé", description=CAFE) for _ in range(3)]
+        second = [make_offer(other_centre, "Sprachcafé", description=CAFE) for _ in range(3)]
+    client.force_login(user)
+
+    pages = [
+        client.get(reverse("offers:duplicates"), {"page": n}).context["page_obj"] for n in (1, 2)
+    ]
+
+    pairs = [(c.a.pk, c.b.pk) for page in pages for c, _decision in page]
+    each_pair = [
+        (x.pk, y.pk) for offers in (second, first) for x, y in itertools.combinations(offers, 2)
+    ]
+    assert pairs == each_pair
