@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 from django.utils import timezone
+
+from teilhabe.core.generations import Generation
 
 from .models import Offer, OfferLocation, OfferText, OpeningHours
 
@@ -25,37 +25,18 @@ DIRECTORY_CACHE_SECONDS = 60
 DIRECTORY_GENERATION_KEY = "offers:directory:generation"
 
 
+#: Which kept searches are current (``core/generations.py``).
+DIRECTORY_GENERATION = Generation(DIRECTORY_GENERATION_KEY)
+
+
 def new_directory_generation() -> None:
-    """Make every kept directory search stale: now, and again when the transaction commits.
-
-    Now, so that a later read in the same transaction (and a database cache, which rolls back
-    with it) does not see the old page; again at the commit, so that a search another process
-    rendered from the not yet committed data in between is not kept (a Redis cache does not
-    roll back).
-    """
-
-    _bump_generation()
-    queued = transaction.get_connection().run_on_commit
-    if not any(entry[1] is _bump_generation for entry in queued):  # once per transaction
-        transaction.on_commit(_bump_generation)
-
-
-def _bump_generation() -> None:
-    cache.set(DIRECTORY_GENERATION_KEY, time.time_ns(), None)
+    """Make every kept directory search stale, now and again when the transaction commits."""
+    DIRECTORY_GENERATION.new()
 
 
 def current_directory_generation() -> int:
-    """Return the current generation of kept searches; start one if the cache has none.
-
-    A missing generation (a new or cleared cache) is a new one, never an old one that a kept
-    search could still match.
-    """
-    generation = cache.get(DIRECTORY_GENERATION_KEY)
-    if generation is None:
-        generation = time.time_ns()
-        if not cache.add(DIRECTORY_GENERATION_KEY, generation, None):
-            generation = cache.get(DIRECTORY_GENERATION_KEY, generation)
-    return generation
+    """Return the current generation of kept searches (a new one if the cache has none)."""
+    return DIRECTORY_GENERATION.current()
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from teilhabe.network.models import Actor
-from teilhabe.offers.directory import DIRECTORY_GENERATION_KEY
+from teilhabe.offers.directory import DIRECTORY_GENERATION, DIRECTORY_GENERATION_KEY
 from teilhabe.offers.models import Offer, OfferText
 from teilhabe.offers.tests.factories import make_offer
 
@@ -109,9 +109,7 @@ def test_the_commit_starts_a_new_generation_once_per_transaction(centre):
     during = cache.get(DIRECTORY_GENERATION_KEY)
 
     queued = [
-        entry[1]
-        for entry in connection.run_on_commit
-        if getattr(entry[1], "__name__", "") == "_bump_generation"
+        entry[1] for entry in connection.run_on_commit if entry[1] is DIRECTORY_GENERATION.bump
     ]
     assert len(queued) == 1  # one for the whole transaction, however many rows it wrote
     queued[0]()  # what the commit does
