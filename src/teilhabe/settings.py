@@ -244,6 +244,16 @@ CACHES["directory"] = {
     "LOCATION": "teilhabe-directory",
     "OPTIONS": {"MAX_ENTRIES": 500},
 }
+#: Each user's memberships (roles, centres, Bezirke), in each worker's memory: every request
+#: needs them and they seldom change. A generation in the shared cache says which are current;
+#: every change to a membership, centre, Bezirk or organisation starts a new one at once
+#: (core/models/accounts.py, core/apps.py). TIMEOUT bounds what no signal reports.
+CACHES["memberships"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "teilhabe-memberships",
+    "TIMEOUT": 300,
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
 
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [

@@ -13,6 +13,7 @@ from . import seeding
 from .demo import DEMO_CENTRE, DEMO_PASSWORD, load_demo
 from .geography import create_centres, load_geography
 from .models import CaseArea, Centre, Membership, User
+from .models.accounts import MEMBERSHIPS_GENERATION
 from .roles import Role
 
 #: Share of each role among a centre's staff (a KI with KIM: mostly case managers).
@@ -104,4 +105,6 @@ def generate(scale: str, seed: int, factor: float) -> dict[str, int]:
                 ],
                 batch_size=1000,
             )
+    if new_users:
+        MEMBERSHIPS_GENERATION.new()  # bulk_create sends no signal the kept memberships hear
     return {"users": new_users, "Bezirke": new_areas}

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.cache import caches
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
 
 from ..audit import AuditedQuerySet
+from ..generations import Generation
 from ..roles import CENTRE_STAFF, Role
 from ..tenancy import TenantPolicy, tenant_manager
 from .geography import CaseArea, Centre, Municipality
@@ -35,6 +37,11 @@ class UserManager(BaseUserManager.from_queryset(AuditedQuerySet)):  # type: igno
         """Create an operator of the deployment (not a member of any centre)."""
         extra.update(is_staff=True, is_superuser=True)
         return self.create_user(email, password, **extra)
+
+
+#: Which memberships the workers keep are current: every change to a membership, its Bezirke,
+#: its centre or organisation, and every new or deleted user starts a new generation (apps.py).
+MEMBERSHIPS_GENERATION = Generation("core:memberships:generation")
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -68,19 +75,37 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.first_name or self.email
 
     def active_memberships(self) -> list[Membership]:
-        """Return this user's memberships with their centres and Bezirke, once per request."""
+        """Return this user's memberships with their centres and Bezirke, once per request.
+
+        The worker keeps them between requests (``CACHES["memberships"]``) for as long as the
+        generation of memberships is current: then a request reads one cache key, not two
+        tables. Each request gets its own copies (the cache pickles them).
+        """
         cached = getattr(self, "_memberships_cache", None)
         if cached is None:
-            # The user's own memberships decide the scope, so they are read before there is one.
-            with scopes_disabled():
-                cached = list(
-                    Membership.objects.filter(user=self, is_active=True)
-                    .select_related("centre", "organisation")
-                    .prefetch_related("case_areas")
-                    .order_by("centre__name", "role")
-                )
+            if self.pk is None:
+                return []
+            kept = caches["memberships"]
+            key = f"core:memberships:{self.pk}"
+            generation = MEMBERSHIPS_GENERATION.current()  # before the read: see Generation
+            entry = kept.get(key)
+            if entry is not None and entry[0] == generation:
+                cached = entry[1]
+            else:
+                cached = self._read_memberships()
+                kept.set(key, (generation, cached))
             self._memberships_cache = cached
         return cached
+
+    def _read_memberships(self) -> list[Membership]:
+        # The user's own memberships decide the scope, so they are read before there is one.
+        with scopes_disabled():
+            return list(
+                Membership.objects.filter(user=self, is_active=True)
+                .select_related("centre", "organisation")
+                .prefetch_related("case_areas")
+                .order_by("centre__name", "role")
+            )
 
     def roles(self, centre: Centre | int | None = None) -> set[str]:
         """Return the roles this user holds, in ``centre`` if given."""
