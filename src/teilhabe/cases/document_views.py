@@ -29,7 +29,8 @@ class DocumentUploadForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind of document"), choices=Document.Kind.choices)
     file = forms.FileField(
         label=gettext_lazy("File"),
-        widget=forms.ClearableFileInput(attrs={"accept": ",".join(documents.ALLOWED_TYPES)}),
+        # A new document: nothing to clear, so the plain input (written without templates).
+        widget=forms.FileInput(attrs={"accept": ",".join(documents.ALLOWED_TYPES)}),
     )
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
