@@ -96,4 +96,4 @@ def test_kept_memberships_are_copies_for_each_request(alice, centre):
         second = User.objects.get(pk=alice.pk).active_memberships()
 
     assert second[0].centre.name == centre.name
-    assert caches["memberships"].get(f"core:memberships:{alice.pk}") is not None
+    assert caches["kept"].get(f"core:memberships:{alice.pk}") is not None

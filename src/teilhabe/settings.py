@@ -244,13 +244,13 @@ CACHES["directory"] = {
     "LOCATION": "teilhabe-directory",
     "OPTIONS": {"MAX_ENTRIES": 500},
 }
-#: Each user's memberships (roles, centres, Bezirke), in each worker's memory: every request
-#: needs them and they seldom change. A generation in the shared cache says which are current;
-#: every change to a membership, centre, Bezirk or organisation starts a new one at once
-#: (core/models/accounts.py, core/apps.py). TIMEOUT bounds what no signal reports.
-CACHES["memberships"] = {
+#: What every request needs and seldom changes, in each worker's memory: each user's memberships
+#: (roles, centres, Bezirke), the choices of the case list's filters. A generation in the shared
+#: cache says what is current; every change to what they are made of starts a new one at once
+#: (core/generations.py). TIMEOUT bounds what no signal reports.
+CACHES["kept"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "teilhabe-memberships",
+    "LOCATION": "teilhabe-kept",
     "TIMEOUT": 300,
     "OPTIONS": {"MAX_ENTRIES": 5000},
 }

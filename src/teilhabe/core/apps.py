@@ -1,7 +1,4 @@
-from typing import Any
-
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -24,21 +21,16 @@ class CoreConfig(AppConfig):
         auditlog.register(CaseArea, m2m_fields={"municipalities"})
         auditlog.register(Organisation)
 
-        # The memberships each worker keeps (User.active_memberships) are stale after any
-        # change to a membership, its Bezirke, centre or organisation; a new user may have the
-        # id of a deleted one (SQLite).
-        for model in (Membership, Centre, CaseArea, Organisation, User):
-            post_save.connect(_memberships_changed, sender=model, weak=False)
-            post_delete.connect(_memberships_changed, sender=model, weak=False)
-        m2m_changed.connect(_memberships_changed, sender=Membership.case_areas.through, weak=False)
+        # What each worker keeps (core/generations.py) is stale after any change to what it is
+        # made of: the memberships (User.active_memberships) after a change to a membership, its
+        # Bezirke, centre or organisation, or a new user (SQLite may give them a deleted one's
+        # id); the choices of lists after a change to a Bezirk, a Gemeinde or a centre.
+        from .generations import REFERENCE_DATA
+        from .models import Municipality
+        from .models.accounts import MEMBERSHIPS_GENERATION
 
-
-def _memberships_changed(sender: Any, **kwargs: Any) -> None:
-    from .models import User
-    from .models.accounts import MEMBERSHIPS_GENERATION
-
-    if kwargs.get("action", "post_add") not in ("post_add", "post_remove", "post_clear"):
-        return  # m2m_changed before the change
-    if sender is User and kwargs.get("signal") is post_save and not kwargs.get("created"):
-        return  # a changed name or password: the memberships are the same
-    MEMBERSHIPS_GENERATION.new()
+        for model in (Membership, Membership.case_areas.through, Centre, CaseArea, Organisation):
+            MEMBERSHIPS_GENERATION.follows(model)
+        MEMBERSHIPS_GENERATION.follows(User, created_or_deleted_only=True)
+        for model in (CaseArea, CaseArea.municipalities.through, Municipality, Centre):
+            REFERENCE_DATA.follows(model)

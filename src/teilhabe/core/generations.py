@@ -8,10 +8,15 @@ much cheaper than making the thing again.
 
 from __future__ import annotations
 
-import time
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+T = TypeVar("T")
 
 
 class Generation:
@@ -22,7 +27,7 @@ class Generation:
         # One callable for the whole life of the process: on-commit hooks are found by identity.
         self.bump = self._bump
 
-    def current(self) -> int:
+    def current(self) -> str:
         """Return the current generation; start one if the cache has none.
 
         A missing generation (a new or cleared cache, an evicted key) is a new one, never an
@@ -31,7 +36,7 @@ class Generation:
         """
         generation = cache.get(self.key)
         if generation is None:
-            generation = time.time_ns()
+            generation = _new_generation()
             if not cache.add(self.key, generation, None):
                 generation = cache.get(self.key, generation)
         return generation
@@ -50,4 +55,51 @@ class Generation:
             transaction.on_commit(self.bump)
 
     def _bump(self) -> None:
-        cache.set(self.key, time.time_ns(), None)
+        cache.set(self.key, _new_generation(), None)
+
+    def follows(self, model: Any, *, created_or_deleted_only: bool = False) -> None:
+        """Start a new generation whenever a row of ``model`` is saved or deleted.
+
+        For the through model of a ``ManyToManyField``: whenever rows are linked or unlinked.
+        ``created_or_deleted_only``: not when an existing row is saved again.
+        """
+
+        def changed(sender: Any, **kwargs: Any) -> None:
+            if kwargs.get("action", "post_add") not in ("post_add", "post_remove", "post_clear"):
+                return  # m2m_changed before the change
+            if created_or_deleted_only and kwargs["signal"] is post_save and not kwargs["created"]:
+                return
+            self.new()
+
+        if model._meta.auto_created:  # the through model of a ManyToManyField
+            m2m_changed.connect(changed, sender=model, weak=False)
+        else:
+            post_save.connect(changed, sender=model, weak=False)
+            post_delete.connect(changed, sender=model, weak=False)
+
+
+def _new_generation() -> str:
+    # Random, not the clock: two processes may start one in the same instant, and tests stop
+    # the clock.
+    return uuid.uuid4().hex
+
+
+def kept(generation: Generation, key: str, make: Callable[[], T]) -> T:
+    """Return what ``make`` returns, kept in this worker (``CACHES["kept"]``) under ``key``.
+
+    What was kept is used while ``generation`` is current; otherwise ``make`` runs again. The
+    generation is read first, so what ``make`` reads is at least as new as it. Each caller gets
+    its own copy (the cache pickles what it keeps).
+    """
+    current = generation.current()
+    entry = caches["kept"].get(key)
+    if entry is not None and entry[0] == current:
+        return entry[1]
+    value = make()
+    caches["kept"].set(key, (current, value))
+    return value
+
+
+#: The reference data of the centres that lists offer as choices: Bezirke, Gemeinden, the
+#: network's actors. Their apps start a new generation on every change (``apps.py``).
+REFERENCE_DATA = Generation("core:reference-data:generation")

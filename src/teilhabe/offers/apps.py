@@ -25,23 +25,15 @@ class OffersConfig(AppConfig):
         # A change to an offer, its texts, places or rubrics, to a provider or to a centre shows
         # in the public directory at once: it starts a new generation of the kept searches.
         from django.apps import apps
-        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from .directory import DIRECTORY_GENERATION
 
         shown = [*self.get_models(), apps.get_model("network", "Actor")]
         for model in [*shown, apps.get_model("core", "Centre")]:
-            post_save.connect(_directory_changed, sender=model, weak=False)
-            post_delete.connect(_directory_changed, sender=model, weak=False)
+            DIRECTORY_GENERATION.follows(model)
         for model in shown:
             for field in model._meta.local_many_to_many:
-                m2m_changed.connect(_directory_changed, sender=field.remote_field.through)
-
-
-def _directory_changed(sender: Any, **kwargs: Any) -> None:
-    if kwargs.get("action", "post_add") not in ("post_add", "post_remove", "post_clear"):
-        return  # m2m_changed before the change
-    from .directory import new_directory_generation
-
-    new_directory_generation()
+                DIRECTORY_GENERATION.follows(field.remote_field.through)
 
 
 def _ship_default_rubrics(sender: Any, using: str = "default", **kwargs: Any) -> None:

@@ -34,7 +34,7 @@ def new_directory_generation() -> None:
     DIRECTORY_GENERATION.new()
 
 
-def current_directory_generation() -> int:
+def current_directory_generation() -> str:
     """Return the current generation of kept searches (a new one if the cache has none)."""
     return DIRECTORY_GENERATION.current()
 

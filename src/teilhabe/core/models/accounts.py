@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
-from django.core.cache import caches
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -14,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
 
 from ..audit import AuditedQuerySet
-from ..generations import Generation
+from ..generations import Generation, kept
 from ..roles import CENTRE_STAFF, Role
 from ..tenancy import TenantPolicy, tenant_manager
 from .geography import CaseArea, Centre, Municipality
@@ -77,7 +76,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     def active_memberships(self) -> list[Membership]:
         """Return this user's memberships with their centres and Bezirke, once per request.
 
-        The worker keeps them between requests (``CACHES["memberships"]``) for as long as the
+        The worker keeps them between requests (``CACHES["kept"]``) for as long as the
         generation of memberships is current: then a request reads one cache key, not two
         tables. Each request gets its own copies (the cache pickles them).
         """
@@ -85,15 +84,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         if cached is None:
             if self.pk is None:
                 return []
-            kept = caches["memberships"]
             key = f"core:memberships:{self.pk}"
-            generation = MEMBERSHIPS_GENERATION.current()  # before the read: see Generation
-            entry = kept.get(key)
-            if entry is not None and entry[0] == generation:
-                cached = entry[1]
-            else:
-                cached = self._read_memberships()
-                kept.set(key, (generation, cached))
+            cached = kept(MEMBERSHIPS_GENERATION, key, self._read_memberships)
             self._memberships_cache = cached
         return cached
 
