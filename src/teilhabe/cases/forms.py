@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from teilhabe.core.forms import DateInput
+from teilhabe.core.generations import REFERENCE_DATA, kept
 from teilhabe.core.models import CaseArea, Centre, Municipality, User
 from teilhabe.network.models import Actor
 
@@ -457,20 +459,21 @@ class SystemGapForm(forms.ModelForm):
 
 
 class CaseFilterForm(forms.Form):
-    """Filters of the case list; they carry no personal data, so they may sit in the URL."""
+    """Filters of the case list; they carry no personal data, so they may sit in the URL.
+
+    Bezirk, Gemeinde and agency are ids among the choices ``filter_choices`` keeps for the user.
+    """
 
     phase = forms.ChoiceField(label=_("Phase"), required=False)
-    case_area = forms.ModelChoiceField(
-        label=_("Bezirk"), queryset=CaseArea.objects.none(), required=False
+    case_area = forms.TypedChoiceField(
+        label=_("Bezirk"), required=False, coerce=int, empty_value=None
     )
-    municipality = forms.ModelChoiceField(
-        label=_("Gemeinde"), queryset=Municipality.objects.none(), required=False
+    municipality = forms.TypedChoiceField(
+        label=_("Gemeinde"), required=False, coerce=int, empty_value=None
     )
     need = forms.ChoiceField(label=_("Need"), required=False)
     legal_domain = forms.ChoiceField(label=_("Legal domain"), required=False)
-    agency = forms.ModelChoiceField(
-        label=_("Agency"), queryset=Actor.objects.none(), required=False
-    )
+    agency = forms.TypedChoiceField(label=_("Agency"), required=False, coerce=int, empty_value=None)
     priority = forms.TypedChoiceField(
         label=_("Priority"), required=False, coerce=int, empty_value=None
     )
@@ -490,16 +493,37 @@ class CaseFilterForm(forms.Form):
         self.fields["priority"].choices = every + [
             (str(v), label) for v, label in Case.Priority.choices
         ]
-        self.fields["case_area"].queryset = CaseArea.objects.visible_to(user).order_by("name")
-        self.fields["municipality"].queryset = user.municipalities().order_by("name")
-        self.fields["agency"].queryset = (
+        for name, choices in filter_choices(user).items():
+            self.fields[name].choices = every + choices
+
+
+def filter_choices(user: User) -> dict[str, list[tuple[int, str]]]:
+    """Return the Bezirke, Gemeinden and agencies the case list offers ``user`` as filters.
+
+    Every case list shows them, and they seldom change: each worker keeps them for everyone
+    with the same memberships while the reference data's generation is current.
+    """
+    held = sorted(
+        (m.role, m.centre_id or 0, tuple(sorted(m.area_ids()))) for m in user.active_memberships()
+    )
+    key = f"cases:filter-choices:{hashlib.sha256(repr(held).encode()).hexdigest()[:32]}"
+
+    def read() -> dict[str, list[tuple[int, str]]]:
+        agencies = (
             Actor.objects.visible_to(user)
             .filter(kind__in=Actor.AUTHORITIES)
             .only("pk", "name")
             .order_by("name")
         )
-        for name in ("case_area", "municipality", "agency"):
-            self.fields[name].empty_label = _("all")
+        return {
+            "case_area": [
+                (a.pk, str(a)) for a in CaseArea.objects.visible_to(user).order_by("name")
+            ],
+            "municipality": [(m.pk, str(m)) for m in user.municipalities().order_by("name")],
+            "agency": [(a.pk, str(a)) for a in agencies],
+        }
+
+    return kept(REFERENCE_DATA, key, read)
 
 
 class SearchForm(forms.Form):

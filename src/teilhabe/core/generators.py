@@ -11,6 +11,7 @@ from faker import Faker
 
 from . import seeding
 from .demo import DEMO_CENTRE, DEMO_PASSWORD, load_demo
+from .generations import REFERENCE_DATA
 from .geography import create_centres, load_geography
 from .models import CaseArea, Centre, Membership, User
 from .models.accounts import MEMBERSHIPS_GENERATION
@@ -63,6 +64,7 @@ def generate(scale: str, seed: int, factor: float) -> dict[str, int]:
                 CaseArea.objects.bulk_create(
                     [CaseArea(centre=centre, name=f"Bezirk {n}") for n in range(1, count + 1)]
                 )
+                REFERENCE_DATA.new()  # bulk_create sends no signal the kept choices hear
                 areas = list(CaseArea.objects.filter(centre=centre))
                 new_areas += len(areas)
             emails = [

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from .generations import REFERENCE_DATA
 from .models import AdministrativeDistrict, Centre, District, Municipality, State
 
 DATA = Path(__file__).parent / "data"
@@ -42,6 +43,8 @@ def _sync(model: type, rows: dict[str, dict[str, object]], counts: dict[str, int
         model.objects.bulk_update(changed, list(next(iter(rows.values()))), batch_size=500)
     counts["created"] += len(new)
     counts["updated"] += len(changed)
+    if new or changed:
+        REFERENCE_DATA.new()  # bulk writes send no signal the kept choices hear
     if new:  # bulk_create does not set primary keys on every database: read them back
         existing = {obj.ags: obj for obj in model.objects.filter(ags__in=list(rows))}
     else:

@@ -19,3 +19,8 @@ class NetworkConfig(AppConfig):
         auditlog.register(Meeting, m2m_fields={"attendees"})
         auditlog.register(WorkingGroup)
         auditlog.register(CooperationAgreement, m2m_fields={"partners"})
+
+        # The case list offers the agencies as choices, kept by each worker.
+        from teilhabe.core.generations import REFERENCE_DATA
+
+        REFERENCE_DATA.follows(Actor)

@@ -12,6 +12,7 @@ from faker import Faker
 
 from teilhabe.core import seeding
 from teilhabe.core.demo import DEMO_CENTRE, ORGANISATIONS, SECOND_CENTRE
+from teilhabe.core.generations import REFERENCE_DATA
 from teilhabe.core.models import Centre, Organisation
 
 from .models import (
@@ -163,6 +164,7 @@ def populate(
     existing = set(Actor.objects.filter(centre=centre).values_list("name", flat=True))
     new = [actor for actor in drawn if actor.name not in existing]
     Actor.objects.bulk_create(new, batch_size=1000)
+    REFERENCE_DATA.new()  # bulk_create sends no signal the kept choices hear
     for actor in Actor.objects.filter(centre=centre, name__in=[a.name for a in new]):
         contacts[actor.name].actor = actor
     ContactPerson.objects.bulk_create(
