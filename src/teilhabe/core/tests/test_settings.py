@@ -265,3 +265,19 @@ def test_plain_collectstatic_switches_the_next_start_to_the_manifest(tmp_path):
     probe = _collectstatic_then_start(tmp_path)
 
     assert probe["from_finders"] is False
+
+
+def test_a_worker_collects_garbage_less_often_than_python_by_default():
+    import gc
+    import importlib
+
+    before = gc.get_threshold()
+    try:
+        wsgi = importlib.import_module("teilhabe.wsgi")
+        importlib.reload(wsgi)  # as a new worker imports it
+        assert gc.get_threshold() == wsgi.GC_THRESHOLDS
+        assert gc.get_threshold()[0] >= 10 * 700
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
