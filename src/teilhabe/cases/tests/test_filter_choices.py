@@ -49,6 +49,10 @@ def test_each_filter_finds_its_cases(client, carla, centre):
     assert found(municipality=other_town.pk) == {"KIM-T-ANDERSWO"}
     assert "KIM-T-ANDERSWO" not in found(municipality=town.pk)
     assert found(agency=jobcentre.pk) == {"KIM-T-NORD"}
+    # The list shows what it is filtered by.
+    html = client.get("/faelle/", {"agency": jobcentre.pk, "case_area": sued.pk}).content.decode()
+    assert f'<option value="{jobcentre.pk}" selected>Jobcenter Kreis Coesfeld</option>' in html
+    assert f'<option value="{sued.pk}" selected>Bezirk Süd</option>' in html
 
 
 def test_a_bezirk_or_agency_of_another_centre_is_no_choice(client, carla, centre, other_centre):
