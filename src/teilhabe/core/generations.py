@@ -1,4 +1,4 @@
-"""Generations: one number in the shared cache tells every worker whether what it kept is current.
+"""Generations: a token in the shared cache tells every worker whether what it kept is current.
 
 A worker keeps things in its own memory (rendered directory searches, the memberships of a
 user) together with the generation they were made in. A change starts a new generation; what
@@ -20,7 +20,7 @@ T = TypeVar("T")
 
 
 class Generation:
-    """A generation number kept under ``key`` in the shared cache (``CACHES["default"]``)."""
+    """A generation token kept under ``key`` in the shared cache (``CACHES["default"]``)."""
 
     def __init__(self, key: str) -> None:
         self.key = key
