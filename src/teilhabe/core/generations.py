@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
@@ -89,8 +90,12 @@ def kept(generation: Generation, key: str, make: Callable[[], T]) -> T:
 
     What was kept is used while ``generation`` is current; otherwise ``make`` runs again. The
     generation is read first, so what ``make`` reads is at least as new as it. Each caller gets
-    its own copy (the cache pickles what it keeps).
+    its own copy (the cache pickles what it keeps). Nothing is kept when the shared cache is
+    not shared (``locmem://``).
     """
+    if isinstance(caches["default"], LocMemCache):
+        # A generation in one process's memory: the other workers would never see it change.
+        return make()
     current = generation.current()
     entry = caches["kept"].get(key)
     if entry is not None and entry[0] == current:

@@ -42,3 +42,19 @@ def test_each_caller_gets_its_own_copy():
     first = kept(generation, "test:list", list)
     first.append("changed by one request")
     assert kept(generation, "test:list", list) == ["Bezirk Nord"]
+
+
+def test_nothing_is_kept_when_the_shared_cache_is_one_process_memory(settings):
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    generation = Generation("test:generation")
+    made = []
+
+    def make():
+        made.append(1)
+        return len(made)
+
+    # Another worker could not tell this one that its memberships changed.
+    assert [kept(generation, "test:thing", make) for _ in range(3)] == [1, 2, 3]
