@@ -62,13 +62,7 @@ def test_selected_options_are_marked() -> None:
 def test_an_overridden_option_template_is_rendered(tmp_path, settings) -> None:
     """An app that overrides the option template gets its template, not the fast path."""
 
-    class Custom(FormRenderer):
-        def get_template(self, template_name):  # pretend an app overrides the option template
-            template = super().get_template(template_name)
-            if template_name.endswith("select_option.html"):
-                template.origin.name = str(tmp_path / "select_option.html")
-            return template
-
+    Custom = _overriding("select_option.html", tmp_path)
     assert Custom()._fast_select is False
     assert FormRenderer()._fast_select is True
 
@@ -140,12 +134,19 @@ def test_the_inputs_of_the_fast_path_are_django_s_input_template() -> None:
 
 
 def test_an_overridden_input_template_is_rendered(tmp_path) -> None:
-    class Custom(FormRenderer):
-        def get_template(self, template_name):  # pretend an app overrides the input template
-            template = super().get_template(template_name)
-            if template_name.endswith("/input.html"):
-                template.origin.name = str(tmp_path / "input.html")
-            return template
-
+    Custom = _overriding("/input.html", tmp_path)
     assert Custom()._fast_inputs == frozenset()
     assert "django/forms/widgets/text.html" in FormRenderer()._fast_inputs
+
+
+def _overriding(suffix: str, tmp_path) -> type[FormRenderer]:
+    """A renderer as if an app overrode the widget template ending in ``suffix``."""
+
+    class Custom(FormRenderer):
+        def get_template(self, template_name):
+            template = super().get_template(template_name)
+            if template_name.endswith(suffix):
+                template.origin.name = str(tmp_path / suffix.lstrip("/"))
+            return template
+
+    return Custom
