@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.cache import caches
 from django.db.models import F, FilteredRelation, Q
 from django.shortcuts import get_object_or_404
 from django_scopes import scope
@@ -20,10 +19,9 @@ from rest_framework.views import APIView
 
 from teilhabe.core.models import Centre, Municipality
 from teilhabe.offers.directory import (
-    DIRECTORY_CACHE_SECONDS,
     Criteria,
-    current_directory_generation,
     directory_cache_key,
+    kept_search,
     search,
 )
 from teilhabe.offers.hsds import export_services
@@ -128,14 +126,11 @@ class OfferListAPI(ListAPIView):
         offer, its texts, places, times, rubric, provider or centre starts a new generation).
         A page that does not exist raises before anything is kept.
         """
-        key = directory_cache_key(request, self.centre, kind="directory-api")
-        generation = current_directory_generation()
-        kept = caches["directory"].get(key)
-        if kept is not None and kept[0] == generation:
-            return Response(kept[1])
-        response = super().list(request, *args, **kwargs)
-        caches["directory"].set(key, (generation, response.data), DIRECTORY_CACHE_SECONDS)
-        return response
+        data = kept_search(
+            directory_cache_key(request, self.centre, kind="directory-api"),
+            lambda: super(OfferListAPI, self).list(request, *args, **kwargs).data,
+        )
+        return Response(data)
 
     def get_queryset(self) -> Any:
         params = self.request.query_params

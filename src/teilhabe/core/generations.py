@@ -85,23 +85,38 @@ def _new_generation() -> str:
     return uuid.uuid4().hex
 
 
-def kept(generation: Generation, key: str, make: Callable[[], T]) -> T:
-    """Return what ``make`` returns, kept in this worker (``CACHES["kept"]``) under ``key``.
+def kept(
+    generation: Generation,
+    key: str,
+    make: Callable[[], T],
+    *,
+    cache_alias: str = "kept",
+    timeout: float | None = None,
+    unshared_ok: bool = False,
+) -> T:
+    """Return what ``make`` returns, kept in this worker (``CACHES[cache_alias]``) under ``key``.
 
-    What was kept is used while ``generation`` is current; otherwise ``make`` runs again. The
-    generation is read first, so what ``make`` reads is at least as new as it. Each caller gets
-    its own copy (the cache pickles what it keeps). Nothing is kept when the shared cache is
-    not shared (``locmem://``).
+    What was kept is used while ``generation`` is current; otherwise ``make`` runs again (if it
+    raises, nothing is kept). The generation is read first, so what ``make`` reads is at least
+    as new as it. Each caller gets its own copy (the cache pickles what it keeps). ``timeout``:
+    the cache's own unless given.
+
+    Nothing is kept when the shared cache is not shared (``locmem://``): another worker could
+    not say that something changed. ``unshared_ok`` keeps it anyway, for what may be stale in
+    the other workers until ``timeout`` runs out (the public directory's searches).
     """
-    if isinstance(caches["default"], LocMemCache):
-        # A generation in one process's memory: the other workers would never see it change.
+    if not unshared_ok and isinstance(caches["default"], LocMemCache):
         return make()
     current = generation.current()
-    entry = caches["kept"].get(key)
+    store = caches[cache_alias]
+    entry = store.get(key)
     if entry is not None and entry[0] == current:
         return entry[1]
     value = make()
-    caches["kept"].set(key, (current, value))
+    if timeout is None:
+        store.set(key, (current, value))
+    else:
+        store.set(key, (current, value), timeout)
     return value
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -13,9 +14,11 @@ from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 from django.utils import timezone
 
-from teilhabe.core.generations import Generation
+from teilhabe.core.generations import Generation, kept
 
 from .models import Offer, OfferLocation, OfferText, OpeningHours
+
+T = TypeVar("T")
 
 #: How long a rendered search of the directory is kept at most (``CACHES["directory"]``, each
 #: worker's memory). Every change to offers or the network (signals in ``apps.py``) starts a
@@ -25,18 +28,24 @@ DIRECTORY_CACHE_SECONDS = 60
 DIRECTORY_GENERATION_KEY = "offers:directory:generation"
 
 
-#: Which kept searches are current (``core/generations.py``).
+#: Which kept searches are current (``core/generations.py``); ``new()`` after bulk writes.
 DIRECTORY_GENERATION = Generation(DIRECTORY_GENERATION_KEY)
 
 
-def new_directory_generation() -> None:
-    """Make every kept directory search stale, now and again when the transaction commits."""
-    DIRECTORY_GENERATION.new()
+def kept_search(key: str, make: Callable[[], T]) -> T:
+    """Return what ``make`` returns, kept in the worker (``CACHES["directory"]``) under ``key``.
 
-
-def current_directory_generation() -> str:
-    """Return the current generation of kept searches (a new one if the cache has none)."""
-    return DIRECTORY_GENERATION.current()
+    Kept until the offers change or ``DIRECTORY_CACHE_SECONDS`` run out; also with a shared
+    cache that is not shared, where the time is the bound of what the other workers changed.
+    """
+    return kept(
+        DIRECTORY_GENERATION,
+        key,
+        make,
+        cache_alias="directory",
+        timeout=DIRECTORY_CACHE_SECONDS,
+        unshared_ok=True,
+    )
 
 
 @dataclass(frozen=True)

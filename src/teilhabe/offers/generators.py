@@ -15,7 +15,7 @@ from teilhabe.core.demo import DEMO_CENTRE, SECOND_CENTRE
 from teilhabe.core.models import Centre
 from teilhabe.network.models import Actor, FieldOfAction
 
-from .directory import new_directory_generation
+from .directory import DIRECTORY_GENERATION
 from .models import Offer, OfferLocation, OfferText, OpeningHours, Rubric
 
 E, Q, M = FieldOfAction.EDUCATION, FieldOfAction.CROSS_CUTTING, FieldOfAction.MIGRATION
@@ -324,7 +324,7 @@ def populate(centre: Centre, seed: int, per_town: int, *, total: int | None = No
         OfferText.objects.bulk_create(texts, batch_size=1000)
     OfferLocation.objects.bulk_create(places, batch_size=1000)
     OpeningHours.objects.bulk_create(hours, batch_size=1000)
-    new_directory_generation()  # bulk_create sends no signal the public directory hears
+    DIRECTORY_GENERATION.new()  # bulk_create sends no signal the public directory hears
     return len(offers)
 
 

@@ -37,7 +37,7 @@ from teilhabe.network import services as network_services
 from teilhabe.network.models import Actor, FieldOfAction
 
 from . import services
-from .directory import new_directory_generation
+from .directory import DIRECTORY_GENERATION
 from .models import Offer, OfferLocation, OfferStatusChange, OfferText, OpeningHours
 
 #: Fixed for good: the public ids of imported offers are derived from it.
@@ -243,7 +243,7 @@ def import_offers(
             else:
                 report.created += len(batch)
         if report.created:
-            new_directory_generation()  # bulk_create sends no signal the public directory hears
+            DIRECTORY_GENERATION.new()  # bulk_create sends no signal the public directory hears
         for plan in changed:
             try:
                 with transaction.atomic():

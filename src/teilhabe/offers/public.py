@@ -8,7 +8,6 @@ from functools import wraps
 from typing import Any
 
 from django import forms
-from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
@@ -33,10 +32,9 @@ from teilhabe.core.models import Centre
 from teilhabe.network.models import FieldOfAction
 
 from .directory import (
-    DIRECTORY_CACHE_SECONDS,
     Criteria,
-    current_directory_generation,
     directory_cache_key,
+    kept_search,
     search,
 )
 from .models import CONTENT_LANGUAGES, RTL_LANGUAGES, Offer, OfferText
@@ -109,14 +107,9 @@ def directory(request: HttpRequest, centre: Centre) -> HttpResponse:
     results are kept in the worker's memory until the offers change (one round trip to the
     shared cache asks which generation of searches is current).
     """
-    key = directory_cache_key(request, centre)
-    generation = current_directory_generation()
-    kept = caches["directory"].get(key)
-    if kept is not None and kept[0] == generation:
-        content, has_map = kept[1], kept[2]
-    else:
-        content, has_map = directory_content(request, centre)
-        caches["directory"].set(key, (generation, content, has_map), DIRECTORY_CACHE_SECONDS)
+    content, has_map = kept_search(
+        directory_cache_key(request, centre), lambda: directory_content(request, centre)
+    )
     response = render(
         request,
         "offers/public/directory.html",
