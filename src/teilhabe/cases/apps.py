@@ -49,6 +49,6 @@ class CasesConfig(AppConfig):
             Document,
         ):
             auditlog.register(model)
-        auditlog.register(Person, exclude_fields=["search_name"])
+        auditlog.register(Person, exclude_fields=["search_name", "name_key"])
         auditlog.register(Case, exclude_fields=["version"])
         auditlog.register(CaseConference, m2m_fields={"agencies"})

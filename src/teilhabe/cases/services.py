@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from teilhabe.core.audit import records_actor
 from teilhabe.core.conflicts import EditConflict as EditConflict  # re-exported for callers
 from teilhabe.core.conflicts import check_version
-from teilhabe.core.matching import NAME_THRESHOLD, name_similarity, normalise_name
+from teilhabe.core.matching import NAME_THRESHOLD, name_key, name_similarity, normalise_name
 from teilhabe.core.models import AccessLog, CaseArea, Centre, User
 from teilhabe.core.roles import Role
 from teilhabe.core.services import InCentre, ensure_allowed
@@ -106,6 +106,10 @@ class PossibleDuplicate(ValidationError):
 # --- Person and intake ----------------------------------------------------------------------
 
 
+#: Candidates the duplicate check reads at most from each pool (born that day; same name key).
+CANDIDATES = 300
+
+
 @dataclass(frozen=True)
 class DuplicateMatch:
     person: Person
@@ -124,20 +128,23 @@ def find_duplicates(
     """Return persons of ``centre`` who may be the same person, most likely first.
 
     Same date of birth with a similar name, or a very similar name (spelling variants of a
-    transliteration: "Mohammed"/"Muhammad") with no date to tell them apart.
+    transliteration: "Hamdan, Mohammed"/"Hamdan, Muhammad") with no date to tell them apart.
+    The candidates for the second are those whose name sounds the same (``Person.name_key``).
     """
     wanted = normalise_name(f"{last_name} {first_name}")
     # No order: the scores sort the matches, and ordering by name would read every candidate.
     candidates = Person.objects.for_centre(centre).filter(merged_into__isnull=True).order_by()
     if exclude is not None:
         candidates = candidates.exclude(pk=exclude.pk)
-    prefix = wanted[:2]
+    # Two small pools, each through an index: the persons born that day, and those whose name
+    # sounds the same (a Köln-sized centre has a thousand persons of a common family name; the
+    # key narrows them to the few with the same first name too).
+    key = name_key(wanted)
     pool = candidates.filter(birth_date=birth_date) if birth_date else candidates.none()
-    by_name = candidates.filter(search_name__startswith=prefix) if prefix else candidates.none()
-    # Score on three columns of up to 700 candidates; load only the persons that match.
+    by_name = candidates.filter(name_key=key) if key else candidates.none()
     columns = ("pk", "search_name", "birth_date")
-    same_day_rows = pool.values_list(*columns)[:200]
-    name_rows = by_name.values_list(*columns)[:500]
+    same_day_rows = pool.values_list(*columns)[:CANDIDATES]
+    name_rows = by_name.values_list(*columns)[:CANDIDATES]
     if connections[candidates.db].features.supports_slicing_ordering_in_compound:
         # Both lists, each with its own limit, in one round trip (the case file runs this on
         # every view).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
+import cologne_phonetics
 from rapidfuzz import fuzz
 
 #: Similarity (0–100) from which two names count as possibly the same person.
@@ -20,3 +21,14 @@ def normalise_name(name: str) -> str:
 def name_similarity(a: str, b: str) -> float:
     """Return how alike two normalised names are (0–100), ignoring word order."""
     return fuzz.token_sort_ratio(a, b)
+
+
+def name_key(name: str) -> str:
+    """Return how a normalised name sounds: the Kölner Phonetik of each word, sorted.
+
+    Spellings of the same name (transliterations like "Mohammed"/"Muhammad", "Chalid"/"Khalid",
+    "Haddad"/"Hadad") and first and last name swapped give the same key, so the duplicate check
+    can look up its candidates by key instead of reading every similar-looking name. A name
+    the phonetics cannot read (another script than the Latin one) is its own key.
+    """
+    return " ".join(sorted(code for _, code in cologne_phonetics.encode(name) if code)) or name

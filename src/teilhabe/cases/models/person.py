@@ -112,6 +112,8 @@ class Person(models.Model):
     )
     #: Lower-case "last first" without accents: what the duplicate check and search compare.
     search_name = models.CharField(max_length=250, editable=False, db_index=True)
+    #: How the name sounds (``core.matching.name_key``): where the duplicate check looks.
+    name_key = models.CharField(max_length=250, editable=False, default="")
     #: Set when this record was merged into another; it stays for the history.
     merged_into = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_from"
@@ -129,15 +131,17 @@ class Person(models.Model):
         ordering = ["last_name", "first_name"]
         indexes = [
             models.Index(fields=["centre", "birth_date"], name="person_centre_birth"),
+            models.Index(fields=["centre", "name_key"], name="person_centre_name_key"),
         ]
 
     def __str__(self) -> str:
         return f"{self.last_name}, {self.first_name}"
 
     def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        from teilhabe.core.matching import normalise_name
+        from teilhabe.core.matching import name_key, normalise_name
 
         self.search_name = normalise_name(f"{self.last_name} {self.first_name}")
+        self.name_key = name_key(self.search_name)
         super().save(*args, **kwargs)
 
     @property
