@@ -97,3 +97,16 @@ def test_kept_memberships_are_copies_for_each_request(alice, centre):
 
     assert second[0].centre.name == centre.name
     assert caches["kept"].get(f"core:memberships:{alice.pk}") is not None
+
+
+def test_the_case_list_asks_the_shared_cache_once_for_its_generations(client, alice, centre):
+    # The memberships and the list's choices are kept under two generations: one round trip.
+    make_case(centre, case_manager=alice)
+    client.force_login(alice)
+    assert client.get("/faelle/").status_code == 200
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/faelle/")
+
+    assert response.status_code == 200
+    assert len([q for q in queries.captured_queries if "teilhabe_cache" in q["sql"]]) == 1

@@ -25,7 +25,7 @@ class CoreConfig(AppConfig):
         # made of: the memberships (User.active_memberships) after a change to a membership, its
         # Bezirke, centre or organisation, or a new user (SQLite may give them a deleted one's
         # id); the choices of lists after a change to a Bezirk, a Gemeinde or a centre.
-        from .generations import REFERENCE_DATA
+        from .generations import REFERENCE_DATA, read_in_requests
         from .models import Municipality
         from .models.accounts import MEMBERSHIPS_GENERATION
 
@@ -34,3 +34,4 @@ class CoreConfig(AppConfig):
         MEMBERSHIPS_GENERATION.follows(User, created_or_deleted_only=True)
         for model in (CaseArea, CaseArea.municipalities.through, Municipality, Centre):
             REFERENCE_DATA.follows(model)
+        read_in_requests()

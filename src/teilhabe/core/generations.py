@@ -3,21 +3,30 @@
 A worker keeps things in its own memory (rendered directory searches, the memberships of a
 user) together with the generation they were made in. A change starts a new generation; what
 was kept in an older one is no longer used. Reading the generation is one cache read, which is
-much cheaper than making the thing again.
+much cheaper than making the thing again. Within a request, the first generation asked for
+reads all of them in one round trip (``read_in_requests``).
 """
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 T = TypeVar("T")
+
+#: The key of every generation of the process, read together in a request.
+_KEYS: set[str] = set()
+#: What this thread's request has read of them: key → token (None: not in the cache), or no
+#: dict outside a request.
+_read = threading.local()
 
 
 class Generation:
@@ -25,6 +34,7 @@ class Generation:
 
     def __init__(self, key: str) -> None:
         self.key = key
+        _KEYS.add(key)
         # One callable for the whole life of the process: on-commit hooks are found by identity.
         self.bump = self._bump
 
@@ -34,12 +44,25 @@ class Generation:
         A missing generation (a new or cleared cache, an evicted key) is a new one, never an
         old one that something kept could still match. Read it *before* reading the data to
         keep: data read after it is at least as new as the generation says.
+
+        In a request all generations are read once, together, when the first is asked for:
+        what is kept is then at least as new as that moment, as if the request had begun then.
         """
-        generation = cache.get(self.key)
+        read: dict[str, str | None] | None = getattr(_read, "tokens", None)
+        if read is None:
+            generation = cache.get(self.key)
+        else:
+            if self.key not in read:
+                wanted = {key for key in _KEYS if key not in read} | {self.key}
+                found = cache.get_many(wanted)
+                read.update({key: found.get(key) for key in wanted})
+            generation = read[self.key]
         if generation is None:
             generation = _new_generation()
             if not cache.add(self.key, generation, None):
                 generation = cache.get(self.key, generation)
+            if read is not None:
+                read[self.key] = generation
         return generation
 
     def new(self) -> None:
@@ -56,7 +79,11 @@ class Generation:
             transaction.on_commit(self.bump)
 
     def _bump(self) -> None:
-        cache.set(self.key, _new_generation(), None)
+        generation = _new_generation()
+        cache.set(self.key, generation, None)
+        read = getattr(_read, "tokens", None)
+        if read is not None:  # the rest of this request sees the new generation too
+            read[self.key] = generation
 
     def follows(self, model: Any, *, created_or_deleted_only: bool = False) -> None:
         """Start a new generation whenever a row of ``model`` is saved or deleted.
@@ -77,6 +104,23 @@ class Generation:
         else:
             post_save.connect(changed, sender=model, weak=False)
             post_delete.connect(changed, sender=model, weak=False)
+
+
+def read_in_requests() -> None:
+    """Read the generations once per request, all in one cache round trip (``core/apps.py``).
+
+    Outside a request (commands, tests between requests) each is read when asked for.
+    """
+    request_started.connect(_start_reading, weak=False, dispatch_uid="generations-start")
+    request_finished.connect(_stop_reading, weak=False, dispatch_uid="generations-stop")
+
+
+def _start_reading(**kwargs: Any) -> None:
+    _read.tokens = {}
+
+
+def _stop_reading(**kwargs: Any) -> None:
+    _read.tokens = None
 
 
 def _new_generation() -> str:

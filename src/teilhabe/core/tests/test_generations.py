@@ -1,9 +1,13 @@
 """Generations in the shared cache, and what a worker keeps while one is current."""
 
+import contextlib
 import datetime
 
 import pytest
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection
+from django.test.utils import CaptureQueriesContext
 
 from teilhabe.core.generations import Generation, kept
 
@@ -58,3 +62,56 @@ def test_nothing_is_kept_when_the_shared_cache_is_one_process_memory(settings):
 
     # Another worker could not tell this one that its memberships changed.
     assert [kept(generation, "test:thing", make) for _ in range(3)] == [1, 2, 3]
+
+
+@contextlib.contextmanager
+def _request():
+    """The signals of a request around the block, as Django's handlers send them."""
+    # As the test client does: closing "old" connections would end the test's transaction.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        request_started.send(sender=None)
+        try:
+            yield
+        finally:
+            request_finished.send(sender=None)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def _cache_reads(queries):
+    return [q["sql"] for q in queries.captured_queries if "teilhabe_cache" in q["sql"]]
+
+
+def test_a_request_reads_every_generation_in_one_round_trip():
+    first, second = Generation("test:first"), Generation("test:second")
+    first.current(), second.current()  # both exist in the cache
+
+    with _request(), CaptureQueriesContext(connection) as queries:
+        tokens = (first.current(), second.current(), first.current())
+
+    assert len(_cache_reads(queries)) == 1
+    assert tokens == (cache.get(first.key), cache.get(second.key), cache.get(first.key))
+
+
+def test_a_new_generation_counts_for_the_rest_of_the_request_and_for_the_next_one():
+    generation = Generation("test:generation")
+    with _request():
+        before = generation.current()
+        generation.new()
+        during = generation.current()
+    assert during != before
+    assert during == cache.get(generation.key)
+    with _request():
+        assert generation.current() == during
+
+
+def test_outside_a_request_every_read_asks_the_shared_cache():
+    generation = Generation("test:generation")
+    with _request():
+        generation.current()
+    cache.set(generation.key, "started by another worker", None)
+
+    assert generation.current() == "started by another worker"
