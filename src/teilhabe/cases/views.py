@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -289,11 +290,13 @@ class CaseDetailView(CaseMixin, TemplateView):
         )
 
     @staticmethod
-    def contact_rows(contacts: list[Contact]) -> list[tuple[Contact, str, list[tuple[str, int]]]]:
-        """Return each contact with its channel and its minutes per theme as the page shows them.
+    def contact_rows(contacts: list[Contact]) -> list[tuple[Contact, str, str, str]]:
+        """Return each contact with its channel, its themes and its notes as the page shows them.
 
-        The same as ``get_channel_display`` and ``theme_labels``, with the labels translated once
-        for all rows instead of once per row.
+        The channel is ``get_channel_display``, the themes are the minutes per theme ("Arbeit
+        (30), Sprache (15)", or "–"), the notes are cut after 30 words (``truncatewords``):
+        with the labels translated once for all rows, and without three template nodes per
+        theme and a filter per row.
         """
         channels = {value: str(label) for value, label in Contact.Channel.choices}
         areas = {value: str(label) for value, label in LifeArea.choices}
@@ -301,7 +304,12 @@ class CaseDetailView(CaseMixin, TemplateView):
             (
                 contact,
                 channels.get(contact.channel, contact.channel),
-                [(areas.get(area, area), minutes) for area, minutes in contact.themes.items()],
+                ", ".join(
+                    f"{areas.get(area, area)} ({minutes})"
+                    for area, minutes in contact.themes.items()
+                )
+                or "–",
+                Truncator(contact.notes).words(30, truncate=" …"),
             )
             for contact in contacts
         ]

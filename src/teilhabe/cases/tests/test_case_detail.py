@@ -118,6 +118,21 @@ def test_case_file_shows_conference_agencies_household_and_the_contact_count(cli
     )
 
 
+def test_long_notes_are_cut_after_30_words_and_a_contact_without_themes_shows_a_dash(
+    client, alice, centre
+):
+    case = make_case(centre, case_manager=alice)
+    words = " ".join(f"Wort{n}" for n in range(1, 41))
+    make_contact(case, notes=f"<b>Termin</b> {words}", themes={})
+    client.force_login(alice)
+    page = client.get(reverse("cases:case-detail", args=[case.pk])).content.decode()
+    row = re.search(r"<td[^>]*>–</td>\s*<td[^>]*>([^<]*)</td></tr>", page)
+    assert row, "the row of the contact without themes"
+    assert row.group(1).startswith("&lt;b&gt;Termin&lt;/b&gt; Wort1 ")  # escaped, not markup
+    assert row.group(1).endswith(" Wort29 …")  # 30 words, then the ellipsis
+    assert "Wort30" not in page
+
+
 def test_case_file_with_few_contacts_has_no_count(client, alice, centre):
     case = _case_file(centre, alice, contacts=0)
     client.force_login(alice)
