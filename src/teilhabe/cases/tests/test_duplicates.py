@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django_scopes import scopes_disabled
 
 from teilhabe.cases import services
 from teilhabe.cases.models import Person
 from teilhabe.cases.tests.factories import make_person
 from teilhabe.core.matching import name_key, normalise_name
+from teilhabe.core.tests.migrations import migrate_to, migrate_to_latest
 
 pytestmark = pytest.mark.django_db
 
@@ -116,28 +115,17 @@ def test_a_renamed_person_is_found_under_the_new_name(centre):
     assert _duplicates_of(centre, "Ahmadi", "Sara") == []
 
 
-def _migrate_cases(target):
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    executor = MigrationExecutor(connection)
-    executor.migrate([("cases", target)])
-    executor.loader.build_graph()
-    return executor.loader.project_state([("cases", target)]).apps
-
-
 @pytest.mark.django_db(transaction=True)  # SQLite's schema editor refuses to run in an atomic block
 def test_the_migration_gives_every_recorded_person_a_name_key(centre):
-    apps = _migrate_cases("0001_initial")
+    apps = migrate_to("cases", "0001_initial")
     Person_ = apps.get_model("cases", "Person")
     old = Person_.objects.create(
         centre_id=centre.pk, last_name="Haddad", first_name="Samira", search_name="haddad samira"
     )
 
-    _migrate_cases("0002_person_name_key")
+    migrate_to("cases", "0002_person_name_key")
 
     with scopes_disabled():
         assert Person.objects.get(pk=old.pk).name_key == name_key("hadad samira")
     assert _duplicates_of(centre, "Hadad", "Samira") == [("Haddad", "Samira")]
-    executor = MigrationExecutor(connection)  # back to the latest state for the next tests
-    executor.migrate(executor.loader.graph.leaf_nodes("cases"))
+    migrate_to_latest("cases")

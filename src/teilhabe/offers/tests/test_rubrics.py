@@ -8,14 +8,13 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.sql import emit_post_migrate_signal
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import translation
 from django_scopes import scope, scopes_disabled
 
 from teilhabe.core.tenancy import centre_ids
 from teilhabe.core.tests.factories import make_member
+from teilhabe.core.tests.migrations import migrate_to, migrate_to_latest
 from teilhabe.network.tests.factories import make_actor
 from teilhabe.offers import services
 from teilhabe.offers.models import (
@@ -425,22 +424,10 @@ def test_a_default_rubric_has_no_rename_or_archive_page(client, leo):
 # --- The data migration -----------------------------------------------------------------------
 
 
-def _migrate(target):
-    """Migrate the offers app to ``target``; return the app registry of that state."""
-    if connection.vendor == "postgresql":
-        # In one test transaction: checks run at once, or the next ALTER TABLE finds them pending.
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    executor = MigrationExecutor(connection)
-    executor.migrate([("offers", target)])
-    executor.loader.build_graph()
-    return executor.loader.project_state([("offers", target)]).apps
-
-
 @pytest.mark.django_db(transaction=True)  # SQLite's schema editor refuses to run in an atomic block
 def test_the_migration_moves_free_text_rubrics_to_the_taxonomy(centre, other_centre):
     provider, theirs = make_actor(centre), make_actor(other_centre)
-    apps = _migrate("0005_rubric_taxonomy")
+    apps = migrate_to("offers", "0005_rubric_taxonomy")
     Offer_ = apps.get_model("offers", "Offer")
 
     def offer(centre_, actor, field, text):
@@ -458,7 +445,7 @@ def test_the_migration_moves_free_text_rubrics_to_the_taxonomy(centre, other_cen
     other = offer(other_centre, theirs, "migration", "Sprache")
     empty = offer(centre, provider, "migration", "")
 
-    _migrate("0007_remove_offer_rubric_text")
+    migrate_to("offers", "0007_remove_offer_rubric_text")
     with scopes_disabled():
         rubric = dict(Offer.objects.values_list("pk", "rubric"))
     assert Rubric.objects.get(pk=rubric[exact]).key == "sport"
@@ -473,5 +460,4 @@ def test_the_migration_moves_free_text_rubrics_to_the_taxonomy(centre, other_cen
     assert rubric[other] != sprache.pk
     assert rubric[empty] is None
     assert Rubric.objects.defaults().count() == 24  # shipped once, not twice
-    executor = MigrationExecutor(connection)  # back to the latest state for the next tests
-    executor.migrate(executor.loader.graph.leaf_nodes("offers"))
+    migrate_to_latest("offers")
