@@ -9,6 +9,8 @@ from rapidfuzz import fuzz
 
 #: Similarity (0–100) from which two names count as possibly the same person.
 NAME_THRESHOLD = 85
+#: The longest name key (``Person.name_key``): a letter can code as two digits ("x" is "48").
+NAME_KEY_LENGTH = 250
 
 
 def normalise_name(name: str) -> str:
@@ -29,6 +31,8 @@ def name_key(name: str) -> str:
     Spellings of the same name (transliterations like "Mohammed"/"Muhammad", "Chalid"/"Khalid",
     "Haddad"/"Hadad") and first and last name swapped give the same key, so the duplicate check
     can look up its candidates by key instead of reading every similar-looking name. A name
-    the phonetics cannot read (another script than the Latin one) is its own key.
+    the phonetics cannot read (another script than the Latin one) is its own key. The key is
+    cut after ``NAME_KEY_LENGTH`` characters, the same way for every name.
     """
-    return " ".join(sorted(code for _, code in cologne_phonetics.encode(name) if code)) or name
+    key = " ".join(sorted(code for _, code in cologne_phonetics.encode(name) if code)) or name
+    return key[:NAME_KEY_LENGTH]

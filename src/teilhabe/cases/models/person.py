@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from teilhabe.core.matching import NAME_KEY_LENGTH
 from teilhabe.core.models import Centre, Municipality
 from teilhabe.core.roles import Role
 from teilhabe.core.tenancy import TenantPolicy, tenant_manager
@@ -113,7 +114,7 @@ class Person(models.Model):
     #: Lower-case "last first" without accents: what the duplicate check and search compare.
     search_name = models.CharField(max_length=250, editable=False, db_index=True)
     #: How the name sounds (``core.matching.name_key``): where the duplicate check looks.
-    name_key = models.CharField(max_length=250, editable=False, default="")
+    name_key = models.CharField(max_length=NAME_KEY_LENGTH, editable=False, default="")
     #: Set when this record was merged into another; it stays for the history.
     merged_into = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_from"

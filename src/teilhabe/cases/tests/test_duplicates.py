@@ -115,6 +115,14 @@ def test_a_renamed_person_is_found_under_the_new_name(centre):
     assert _duplicates_of(centre, "Ahmadi", "Sara") == []
 
 
+def test_the_longest_names_are_saved_and_found(centre):
+    # Each "x" codes as two digits: the key of a name of 240 letters would be 480 characters.
+    last, first = "X" * 120, "Xaver" + "x" * 115
+    make_person(centre, last, first, birth_date=None)
+
+    assert _duplicates_of(centre, last, first) == [(last, first)]
+
+
 @pytest.mark.django_db(transaction=True)  # SQLite's schema editor refuses to run in an atomic block
 def test_the_migration_gives_every_recorded_person_a_name_key(centre):
     apps = migrate_to("cases", "0001_initial")
