@@ -7,7 +7,7 @@ refuses it; ``test_audit`` checks that every registered model does.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -84,6 +84,61 @@ def bulk_create_versioned(model: type[models.Model], objs: list[Any]) -> list[An
     more ``INSERT``. A model auditlog does not register gets no entries, as with ``save()``.
     Needs a database that returns the new primary keys (PostgreSQL, SQLite).
     """
+    created = model._default_manager.bulk_create(objs)
+    _write_versions(model, [(None, obj) for obj in created], create=True)
+    return created
+
+
+def bulk_update_versioned(
+    model: type[models.Model], changes: list[tuple[Any, Any]], fields: Iterable[str]
+) -> int:
+    """Write ``fields`` of many changed objects in one ``UPDATE``, each with its version.
+
+    ``changes`` pairs each object as the database holds it (read by the caller, under
+    ``select_for_update`` where others may write) with the changed copy to write. The versions
+    are the "update" entries django-auditlog's ``pre_save`` receiver writes for ``save()``:
+    the difference of the two, taken before the ``auto_now`` fields are set (as in ``save()``),
+    which are then set and written too. ``QuerySet.update()`` stays refused for audited models
+    (:class:`AuditedQuerySet`): this is the one bulk path that writes versions. The rows are
+    written by one ``UPDATE … WHERE pk`` statement sent for all of them at once
+    (``executemany``; Django's ``bulk_update`` builds a ``CASE`` per field and row, which
+    took half the time of a re-import of 2,000 offers).
+    """
+    from django.db import connections, router
+    from django.utils import timezone
+
+    if not changes:
+        return 0
+    _write_versions(model, changes, create=False)
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    now = timezone.now()
+    for field in meta.concrete_fields:
+        if getattr(field, "auto_now", False) and field not in columns:
+            columns.append(field)
+            for _, new in changes:
+                setattr(new, field.attname, now)
+    connection = connections[router.db_for_write(model)]
+    name = connection.ops.quote_name
+    sql = (
+        f"UPDATE {name(meta.db_table)} SET "  # noqa: S608 - names from the model, values bound
+        + ", ".join(f"{name(field.column)} = %s" for field in columns)
+        + f" WHERE {name(meta.pk.column)} = %s"
+    )
+    rows = [
+        [field.get_db_prep_save(getattr(new, field.attname), connection) for field in columns]
+        + [new.pk]
+        for _, new in changes
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+    return len(rows)
+
+
+def _write_versions(
+    model: type[models.Model], pairs: list[tuple[Any, Any]], *, create: bool
+) -> None:
+    """Write the auditlog entries ``save()`` would write for each (old, new) pair, in one INSERT."""
     from auditlog.diff import model_instance_diff
     from auditlog.models import LogEntry, LogEntryManager
     from auditlog.registry import auditlog
@@ -91,9 +146,8 @@ def bulk_create_versioned(model: type[models.Model], objs: list[Any]) -> list[An
     from django.db import router
     from django.db.models.signals import pre_save
 
-    created = model._default_manager.bulk_create(objs)
     if not auditlog.contains(model):
-        return created
+        return
 
     class UnsavedEntries(LogEntryManager):
         """auditlog's own ``log_create``, giving back the entry instead of saving it."""
@@ -103,15 +157,15 @@ def bulk_create_versioned(model: type[models.Model], objs: list[Any]) -> list[An
 
     unsaved = UnsavedEntries()
     using = router.db_for_write(LogEntry)
+    action = LogEntry.Action.CREATE if create else LogEntry.Action.UPDATE
     entries = []
-    for obj in created:
+    for old, new in pairs:
         changes = model_instance_diff(
-            None, obj, use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES
+            old, new, use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES
         )
         if not changes:
             continue
-        entry = unsaved.log_create(obj, action=LogEntry.Action.CREATE, changes=changes)
+        entry = unsaved.log_create(new, action=action, changes=changes)
         pre_save.send(sender=LogEntry, instance=entry, raw=False, using=using, update_fields=None)
         entries.append(entry)
     LogEntry.objects.bulk_create(entries)
-    return created

@@ -1,7 +1,8 @@
 """Import of actors and offers from tables (CSV, XLSX): idempotent, with a dry run.
 
-Every row is checked and saved on its own, in a savepoint, through the services of the network
-and offers apps, so permissions and the audit trail are those of the forms. A row that would
+Every row is checked with the rules and messages of the services of the network and offers
+apps, so permissions and the audit trail are those of the forms; actors are saved row by row,
+offers in batches (see :func:`import_offers`). A row that would
 change nothing is not saved at all, so importing the same file twice writes no new versions.
 A dry run does the same work inside a transaction that is rolled back: the report is the one
 the real import would give.
@@ -14,6 +15,7 @@ are left alone.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import functools
 import re
@@ -30,7 +32,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from teilhabe.core.audit import acting_as, bulk_create_versioned
+from teilhabe.core.audit import acting_as, bulk_create_versioned, bulk_update_versioned
 from teilhabe.core.models import Centre, Municipality, User
 from teilhabe.core.services import InCentre, ensure_allowed
 from teilhabe.network import services as network_services
@@ -194,8 +196,11 @@ def import_offers(
     same rules and messages as the services (``full_clean``, leaving out only the look-ups
     whose answer the import already has); new offers are written in batches of
     :data:`BATCH_SIZE` (one ``INSERT`` per table, with their versions); a batch the database
-    refuses is written again row by row, so one bad row never costs the others. Changed
-    offers go through the services one by one; unchanged ones are not written at all.
+    refuses is written again row by row, so one bad row never costs the others. Offers whose
+    own fields or German text changed (the usual re-import) are written in batches as well
+    (:meth:`_OfferImporter.update`, with the versions ``save()`` writes); a changed status,
+    place or weekly time goes through the services one by one; unchanged offers are not
+    written at all.
 
     A new offer gets one version, "created" with the status the row gives it (the services
     would write a draft and then one change per step of the workflow).
@@ -244,7 +249,28 @@ def import_offers(
                 report.created += len(batch)
         if report.created:
             DIRECTORY_GENERATION.new()  # bulk_create sends no signal the public directory hears
-        for plan in changed:
+        # Rows that change only the offer's own fields or German text (the usual re-import):
+        # in batches; the others (status, place, weekly time) through the services.
+        one_by_one = [plan for plan in changed if not importer.only_own_fields(plan)]
+        own = [plan for plan in changed if importer.only_own_fields(plan)]
+        for start in range(0, len(own), BATCH_SIZE):
+            batch = own[start : start + BATCH_SIZE]
+            rejected = len(report.rejected)
+            try:
+                with transaction.atomic():
+                    written, others = importer.update(batch, reject)
+            except (IntegrityError, DataError):
+                del report.rejected[rejected:]  # the rows are tried again one by one
+                one_by_one.extend(batch)
+                continue
+            report.updated += written
+            report.unchanged += (
+                len(batch) - written - len(others) - (len(report.rejected) - rejected)
+            )
+            one_by_one.extend(others)
+        if own:
+            DIRECTORY_GENERATION.new()  # bulk_update sends no signal the public directory hears
+        for plan in sorted(one_by_one, key=lambda plan: plan.number):
             try:
                 with transaction.atomic():
                     outcome = importer.write(plan)
@@ -826,8 +852,18 @@ class _OfferImporter(_Importer):
             _changes(offer, plan.data)
             or german is None
             or (german.title, german.description) != (plan.title, plan.description)
-            or (plan.status is not None and plan.status != offer.status)
         ):
+            return False
+        return self.only_own_fields(plan)
+
+    def only_own_fields(self, plan: _OfferRow) -> bool:
+        """Return whether the row leaves status, imported place and weekly time as they are.
+
+        Such a row changes at most the offer's own fields and its German text: it is written
+        with others in one batch (:meth:`update`); the others go through the services.
+        """
+        offer = plan.offer
+        if plan.status is not None and plan.status != offer.status:
             return False
         location, current = self.imported(offer)
         hours = plan.hours
@@ -845,6 +881,71 @@ class _OfferImporter(_Importer):
         places = getattr(offer, "imported_places", [])
         times = getattr(offer, "imported_hours", [])
         return (places[0] if places else None), (times[0] if times else None)
+
+    def update(
+        self, batch: list[_OfferRow], reject: Callable[[int, Exception], None]
+    ) -> tuple[int, list[_OfferRow]]:
+        """Write the changed fields and German texts of ``batch`` as :meth:`write` would.
+
+        As there, a row changes the fields in which it differs from the offer the import
+        read; they are applied to the offer read again under ``select_for_update``, so a
+        colleague's save in between keeps what the row does not change. Every row is checked
+        as ``save_offer`` checks it (the rubric, ``full_clean``); a refused row is given to
+        ``reject``. Then one ``UPDATE`` per set of changed fields and one for the texts, each
+        with the versions ``save()`` writes. Returns how many offers changed, and the rows
+        this cannot write (an offer gone or without a German text): for :meth:`write`.
+        """
+        fresh = {
+            offer.pk: offer
+            for offer in Offer.objects.for_centre(self.centre)
+            .filter(pk__in=[plan.offer.pk for plan in batch])
+            .select_for_update()
+            .prefetch_related("texts")
+        }
+        offers: dict[tuple[str, ...], list[tuple[Offer, Offer]]] = {}
+        texts: list[tuple[OfferText, OfferText]] = []
+        others: list[_OfferRow] = []
+        for plan in batch:
+            old = fresh.get(plan.offer.pk)
+            german = old.text("de") if old is not None else None
+            if old is None or german is None or plan.offer.text("de") is None:
+                others.append(plan)
+                continue
+            changed = _changes(plan.offer, plan.data)
+            new_text = (german.title, german.description) != (plan.title, plan.description)
+            if not changed and not new_text:
+                continue  # saved the same way since the import read it
+            try:
+                if "rubric" in changed:
+                    field_of_action = changed.get("field_of_action") or old.field_of_action
+                    services.check_rubric(old, changed["rubric"], field_of_action)
+                elif "field_of_action" in changed and old.rubric_id is not None:
+                    services.check_rubric(old, old.rubric, changed["field_of_action"])
+                offer = copy.copy(old)
+                for name, value in changed.items():
+                    setattr(offer, name, value)
+                if new_text:
+                    offer.revision += 1
+                _check(offer)
+                text = copy.copy(german)
+                text.title, text.description = plan.title, plan.description
+                text.source_revision = offer.revision
+                _check(text, "offer")
+            except _REFUSALS as error:
+                reject(plan.number, error)
+                continue
+            fields = (*sorted(changed), "revision") if new_text else tuple(sorted(changed))
+            offers.setdefault(fields, []).append((old, offer))
+            if (text.title, text.description, text.source_revision) != (
+                german.title,
+                german.description,
+                german.source_revision,
+            ):
+                texts.append((german, text))
+        for fields, pairs in offers.items():
+            bulk_update_versioned(Offer, pairs, fields)
+        bulk_update_versioned(OfferText, texts, ["title", "description", "source_revision"])
+        return sum(len(pairs) for pairs in offers.values()), others
 
     def write(self, plan: _OfferRow) -> str:
         """Bring an offer up to the row through the services; return the outcome."""
