@@ -2,10 +2,9 @@
 
 Every row is checked with the rules and messages of the services of the network and offers
 apps, so permissions and the audit trail are those of the forms; actors are saved row by row,
-offers in batches (see :func:`import_offers`). A row that would
-change nothing is not saved at all, so importing the same file twice writes no new versions.
-A dry run does the same work inside a transaction that is rolled back: the report is the one
-the real import would give.
+offers in batches (see :func:`import_offers`). A row that would change nothing is not saved at
+all, so importing the same file twice writes no new versions. A dry run does the same work
+inside a transaction that is rolled back: the report is the one the real import would give.
 
 Actors are recognised by their name within the centre. Offers carry the id their source gives
 them (``external_id``); the offer's public id is derived from it (:func:`offer_uid`), and so are
