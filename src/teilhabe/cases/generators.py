@@ -34,7 +34,7 @@ from faker import Faker
 
 from teilhabe.core import seeding
 from teilhabe.core.demo import DEMO_CENTRE, SECOND_CENTRE
-from teilhabe.core.matching import name_key, normalise_name
+from teilhabe.core.matching import normalise_name
 from teilhabe.core.models import CaseArea, Centre, Membership, User
 from teilhabe.core.roles import Role
 from teilhabe.network.models import Actor
@@ -751,8 +751,7 @@ class _CentrePlan:
                 [Person.Channel.PHONE, Person.Channel.MESSENGER, Person.Channel.IN_PERSON]
             ),
         )
-        person.search_name = normalise_name(f"{last} {first}")
-        person.name_key = name_key(person.search_name)
+        person.fill_name_fields()
         self.rows.add(person)
         languages = country["languages"]
         self.rows.add(

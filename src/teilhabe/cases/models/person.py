@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from teilhabe.core.matching import NAME_KEY_LENGTH
+from teilhabe.core.matching import NAME_KEY_LENGTH, name_key, normalise_name
 from teilhabe.core.models import Centre, Municipality
 from teilhabe.core.roles import Role
 from teilhabe.core.tenancy import TenantPolicy, tenant_manager
@@ -139,11 +139,14 @@ class Person(models.Model):
         return f"{self.last_name}, {self.first_name}"
 
     def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        from teilhabe.core.matching import name_key, normalise_name
+        self.fill_name_fields()
+        super().save(*args, **kwargs)
 
+    def fill_name_fields(self) -> None:
+        """Set what the search and the duplicate check compare (``save()`` does it; call it
+        before a ``bulk_create``)."""
         self.search_name = normalise_name(f"{self.last_name} {self.first_name}")
         self.name_key = name_key(self.search_name)
-        super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:

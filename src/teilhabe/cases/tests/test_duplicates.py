@@ -10,7 +10,7 @@ from django_scopes import scopes_disabled
 from teilhabe.cases import services
 from teilhabe.cases.models import Person
 from teilhabe.cases.tests.factories import make_person
-from teilhabe.core.matching import name_key, normalise_name
+from teilhabe.core.matching import name_key
 from teilhabe.core.tests.migrations import migrate_to, migrate_to_latest
 
 pytestmark = pytest.mark.django_db
@@ -36,18 +36,15 @@ def _many_of_one_family(centre, last_name, count):
     persons = []
     for n in range(count):
         first = f"{FIRST_NAMES[n % len(FIRST_NAMES)]} {chr(ord('A') + n % 26)}{n}"
-        search_name = normalise_name(f"{last_name} {first}")
-        persons.append(
-            Person(
-                centre=centre,
-                last_name=last_name,
-                first_name=first,
-                birth_date=datetime.date(1960, 1, 1) + datetime.timedelta(days=n),
-                municipality=town,
-                search_name=search_name,
-                name_key=name_key(search_name),
-            )
+        person = Person(
+            centre=centre,
+            last_name=last_name,
+            first_name=first,
+            birth_date=datetime.date(1960, 1, 1) + datetime.timedelta(days=n),
+            municipality=town,
         )
+        person.fill_name_fields()
+        persons.append(person)
     with scopes_disabled():
         Person.objects.bulk_create(persons)
 
