@@ -250,8 +250,10 @@ def import_offers(
             DIRECTORY_GENERATION.new()  # bulk_create sends no signal the public directory hears
         # Rows that change only the offer's own fields or German text (the usual re-import):
         # in batches; the others (status, place, weekly time) through the services.
-        one_by_one = [plan for plan in changed if not importer.only_own_fields(plan)]
-        own = [plan for plan in changed if importer.only_own_fields(plan)]
+        own: list[_OfferRow] = []
+        one_by_one: list[_OfferRow] = []
+        for plan in changed:
+            (own if importer.only_own_fields(plan) else one_by_one).append(plan)
         for start in range(0, len(own), BATCH_SIZE):
             batch = own[start : start + BATCH_SIZE]
             rejected = len(report.rejected)
