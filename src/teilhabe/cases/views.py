@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, F, OuterRef, QuerySet, Window
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -31,7 +31,7 @@ from teilhabe.core.views import (
     form_error,
 )
 
-from . import listing, services
+from . import listing, sections, services
 from .forms import (
     ActionForm,
     AgencyForm,
@@ -222,33 +222,25 @@ class CaseDetailView(CaseMixin, TemplateView):
     permission = "cases.view_case"
     template_name = "cases/case_detail.html"
     case_related = ("centre", "person__municipality", "case_manager", "case_area")
-    #: The latest contacts shown; the page says how many there are in all.
-    contacts_shown = 20
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         case = self.case
         person = case.person
-        assessments = list(case.assessments.all())
+        assessments = sections.assessments(case=case.pk)
         # One read of the steps: a goal's steps go under it, the others below the goals.
         steps: dict[int | None, list[Action]] = {}
-        for action in case.actions.select_related("agency"):
+        for action in sections.actions(case=case.pk):
             steps.setdefault(action.goal_id, []).append(action)
         household = (
-            list(
-                Person.objects.filter(household=person.household_id)
-                .exclude(pk=person.pk)
-                .annotate(has_case=Exists(Case.objects.filter(person=OuterRef("pk"))))
-            )
+            sections.household(household=person.household_id, person=person.pk)
             if person.household_id
             else []
         )
         # The latest contacts with the count of all of them, in one query.
-        contacts = list(case.contacts.annotate(total=Window(Count("pk")))[: self.contacts_shown])
+        contacts = sections.latest_contacts(case=case.pk)
         # The conferences with the names of their agencies, in one query.
         conferences: dict[int, tuple[CaseConference, list[str]]] = {}
-        for conference in case.conferences.annotate(agency_name=F("agencies__name")).order_by(
-            "-date", "pk", "agencies__name"
-        ):
+        for conference in sections.conferences(case=case.pk):
             _, names = conferences.setdefault(conference.pk, (conference, []))
             if conference.agency_name is not None:
                 names.append(conference.agency_name)
@@ -262,24 +254,23 @@ class CaseDetailView(CaseMixin, TemplateView):
         return super().get_context_data(
             case=case,
             person=person,
-            languages=list(person.languages.all()),
-            residences=list(person.residence_statuses.all()),
-            agencies=list(person.agencies.select_related("agency")),
+            languages=sections.languages(person=person.pk),
+            residences=sections.residence_statuses(person=person.pk),
+            agencies=sections.agencies(person=person.pk),
             household=household,
-            consents=list(person.consents.select_related("agency")),
+            consents=sections.consents(person=person.pk),
             assessments=assessments,
             chart=needs_chart(assessments),
-            plan=[(goal, steps.get(goal.pk, [])) for goal in case.goals.all()],
+            plan=[(goal, steps.get(goal.pk, [])) for goal in sections.goals(case=case.pk)],
             loose_actions=steps.get(None, []),
             contacts=self.contact_rows(contacts),
             contact_count=contacts[0].total if contacts else 0,
             appointments=list(case.appointments.filter(starts__gte=timezone.now())),
-            referrals=list(
-                case.referrals.select_related("agency", "offer").prefetch_related("offer__texts")
-            ),
+            referrals=sections.referrals(case=case.pk),
             conferences=list(conferences.values()),
-            handovers=list(case.handovers.select_related("from_user", "to_user")),
-            phase_changes=list(case.phase_changes.select_related("by")),
+            handovers=sections.handovers(case=case.pk),
+            phase_changes=sections.phase_changes(case=case.pk),
+            documents=sections.documents(case=case.pk),
             duplicates=[m for m in matches if m.person.merged_into_id is None],
             next_phases=[Case.Phase(p) for p in services.PHASE_STEPS.get(case.phase, ())],
             goal_form=GoalForm(),

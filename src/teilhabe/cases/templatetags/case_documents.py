@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.db.models import QuerySet
 
 register = template.Library()
 
@@ -16,9 +15,3 @@ def document_upload_form() -> Any:
     from ..document_views import DocumentUploadForm
 
     return DocumentUploadForm()
-
-
-@register.simple_tag
-def case_documents(case: Any) -> QuerySet:
-    """Return the documents of ``case`` (the case itself was fetched through ``visible_to``)."""
-    return case.documents.select_related("by").order_by("-uploaded", "-pk")

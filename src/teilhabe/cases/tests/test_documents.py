@@ -13,7 +13,7 @@ from django.utils import translation
 from django_scopes import scopes_disabled
 from pypdf import PdfReader
 
-from teilhabe.cases import documents, export
+from teilhabe.cases import documents, export, sections
 from teilhabe.cases.models import Case, Document, NeedAssessment, Person
 from teilhabe.cases.tests.factories import (
     make_action,
@@ -343,7 +343,9 @@ def test_upload_fragment_renders_form_and_list(rf, centre, alice):
         request = rf.get("/")
         request.user = alice
         html = render_to_string(
-            "cases/_document_upload.html", {"case": case, "user": alice}, request=request
+            "cases/_document_upload.html",
+            {"case": case, "user": alice, "documents": sections.documents(case=case.pk)},
+            request=request,
         )
     assert 'enctype="multipart/form-data"' in html
     assert reverse("cases:document-upload", args=[case.pk]) in html
