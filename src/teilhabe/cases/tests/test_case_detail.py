@@ -163,3 +163,33 @@ def test_case_file_runs_a_fixed_number_of_queries_and_logs_each_view(client, ali
         content_type=ContentType.objects.get_for_model(Case), object_id=str(case.pk)
     )
     assert entries.count() == 2
+
+
+#: SQL that Django still compiles on a view of the case file once its sections are prepared
+#: (``cases/sections.py``): session, user, the case, the access log entry, the appointments
+#: from now on, the duplicate check's candidates (two queries of one UNION on PostgreSQL) and
+#: the prefetch of the referred offers' texts. Unprepared, the sections made it 22.
+CASE_FILE_COMPILED = 8
+
+
+def test_the_case_files_sections_are_not_compiled_again(client, alice, centre):
+    from unittest import mock
+
+    from django.db.models.sql.compiler import SQLCompiler
+
+    first, second = _case_file(centre, alice), _case_file(centre, alice, contacts=3)
+    client.force_login(alice)
+    client.get(reverse("cases:case-detail", args=[first.pk]))
+    with (
+        mock.patch.object(
+            SQLCompiler, "pre_sql_setup", autospec=True, side_effect=SQLCompiler.pre_sql_setup
+        ) as compiled,
+        CaptureQueriesContext(connection) as captured,
+    ):
+        response = client.get(reverse("cases:case-detail", args=[second.pk]))
+    assert response.status_code == 200
+    # Another case's rows, not the first one's: its steps, household and contacts.
+    assert "Wohnungsamt anrufen" in response.text and "Lina Haddad" in response.text
+    assert "Gespräch 2" in response.text and "Gespräch 3" not in response.text
+    assert len(captured) > 2 * CASE_FILE_COMPILED  # the sections still run, each as a query
+    assert compiled.call_count <= CASE_FILE_COMPILED
