@@ -10,9 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import cosine_similarity
-
 from .models import Offer
 
 #: Pairs scoring below this are not shown (0 … 1).
@@ -45,6 +42,11 @@ def _ages_overlap(a: Offer, b: Offer) -> bool:
 
 def find_candidates(offers: Iterable[Offer], *, threshold: float = THRESHOLD) -> list[Candidate]:
     """Return pairs of similar offers, most similar first (``offers`` with texts and places)."""
+    # scikit-learn (with SciPy) takes a second and some 60 MB to import: only this page and
+    # its command need it, not every process that loads the URLs.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
     offers = [o for o in offers if _document(o)]
     if len(offers) < 2:
         return []
