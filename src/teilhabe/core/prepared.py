@@ -12,7 +12,9 @@ What varies between calls must be an argument (an integer id) or the django-scop
 centre ids): the scope is part of the shape and its ids are parameters, so the tenant guard of
 a scoped manager stays in every query. A build function whose SQL or other parameters change
 between two builds with the same arguments (``timezone.now()``, a random order) is refused when
-it is first prepared.
+it is first prepared. A build must not branch on the values of its ids (it is compiled with
+stand-ins, large negative numbers); an id that does not end up as a parameter of its own makes
+the shape run unprepared, as a plain queryset.
 """
 
 from __future__ import annotations
