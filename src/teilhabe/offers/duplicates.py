@@ -42,7 +42,7 @@ def _ages_overlap(a: Offer, b: Offer) -> bool:
 
 def find_candidates(offers: Iterable[Offer], *, threshold: float = THRESHOLD) -> list[Candidate]:
     """Return pairs of similar offers, most similar first (``offers`` with texts and places)."""
-    # scikit-learn (with SciPy) takes a second and some 60 MB to import: only this page and
+    # scikit-learn (with SciPy) takes a second and some 40 MB to import: only this page and
     # its command need it, not every process that loads the URLs.
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.metrics.pairwise import cosine_similarity
