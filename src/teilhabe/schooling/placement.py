@@ -17,17 +17,21 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+if TYPE_CHECKING:
+    from . import optimiser
+
 from teilhabe.core.audit import records_actor
 from teilhabe.core.models import Centre, User
 from teilhabe.core.services import InCentre, ensure_allowed
 
-from . import optimiser, services
+from . import services
 from .models import (
     Proposal,
     ProposalItem,
@@ -56,6 +60,8 @@ OPTIMISER_FORMS = {
 
 def _reason_text(reason: str) -> str:
     """Return the translated reason for an optimiser's English reason."""
+    from . import optimiser  # with numpy and SciPy only where placements are shown or made
+
     if reason == optimiser.REASON_NO_FITTING_SCHOOL:
         return _("No school of the recommended school form teaches this stage.")
     if reason == optimiser.REASON_ALL_FULL:
@@ -175,6 +181,8 @@ def propose_placements(
     older open proposals of the centre are superseded (their open items become rejected).
     Nothing is stored when no pupil could be placed.
     """
+    from . import optimiser  # numpy and SciPy: loaded by the first proposal, not with the URLs
+
     ensure_allowed(actor, "schooling.propose_placements", InCentre(centre))
     year = school_year if school_year is not None else school_year_of(timezone.localdate())
     today = timezone.localdate()
