@@ -150,3 +150,17 @@ def test_failed_logins_are_rate_limited_in_the_shared_cache(client, alice, setti
     assert limit_keys
     other_process_cache = caches.create_connection("default")
     assert other_process_cache.get(limit_keys[0].split(":", 2)[-1]) is not None
+
+
+def test_a_request_carries_its_user_itself_and_logging_out_replaces_it(client, alice):
+    from django.contrib.auth.models import AnonymousUser
+
+    from teilhabe.core.models import User
+
+    login(client, "alice@example.org")
+    request = client.get(reverse("core:home")).wsgi_request
+    assert type(request.user) is User  # not a lazy object in front of it
+    assert request.user == alice
+    response = client.post(reverse("account_logout"))
+    assert type(response.wsgi_request.user) is AnonymousUser
+    assert client.get(reverse("core:home")).status_code == 302  # signed out for good
