@@ -180,9 +180,14 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "teilhabe.core.context_processors.shell",
             ],
+            # {% load i18n %}: Django's tags, a fixed {% translate %} text translated once.
+            "libraries": {"i18n": "teilhabe.core.i18n_library"},
         },
     },
 ]
+#: templates.W003 reports a library name used by two modules: here "i18n", on purpose (above).
+#: core/tests/test_i18n_library.py fails on any other name used twice.
+SILENCED_SYSTEM_CHECKS = ["templates.W003"]
 #: Form widgets render through Django's templates, selects directly (core/renderers.py).
 FORM_RENDERER = "teilhabe.core.renderers.FormRenderer"
 
