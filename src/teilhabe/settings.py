@@ -355,6 +355,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("TEILHABE_SESSION_SECONDS", 8 * 60 * 60)
+#: Django's database sessions, read without building the query each time (core/sessions.py).
+SESSION_ENGINE = "teilhabe.core.sessions"
 X_FRAME_OPTIONS = "DENY"
 
 #: Tile source of the maps (a URL template with ``{z}/{x}/{y}``); empty: the maps are drawn as
