@@ -15,6 +15,12 @@ between two builds with the same arguments (``timezone.now()``, a random order) 
 it is first prepared. A build must not branch on the values of its ids (it is compiled with
 stand-ins, large negative numbers); an id that does not end up as a parameter of its own makes
 the shape run unprepared, as a plain queryset.
+
+A build may also take other things, positionally (a user, say): they are passed on as they are,
+and the caller names in ``variant`` everything of them the SQL depends on. The variant is part
+of the shape, so another variant is compiled anew and never runs a shape compiled for another;
+a build whose SQL depends on something its variant does not name is a bug this module cannot
+see. A prepared query keeps at most ``max_shapes`` shapes, the oldest going first.
 """
 
 from __future__ import annotations
@@ -108,31 +114,42 @@ class PreparedQuery(Generic[M]):
     same keywords returns the list the queryset would return.
     """
 
-    def __init__(self, build: Callable[..., QuerySet[M]]) -> None:
+    def __init__(self, build: Callable[..., QuerySet[M]], *, max_shapes: int = 256) -> None:
         self.build = build
+        self.max_shapes = max_shapes
         self._compiled: dict[Hashable, _Compiled | None] = {}
         functools.update_wrapper(self, build)  # type: ignore[arg-type]
 
-    def __call__(self, **ids: int) -> list[M]:
+    def __call__(self, *args: Any, variant: Hashable = None, **ids: int) -> list[M]:
         current = get_scope()
         shape = _scope_shape(current)
         if shape is None or not all(isinstance(v, int) for v in ids.values()):
-            return list(self.build(**ids))
-        key = (tuple(sorted(ids)), shape)
+            return list(self.build(*args, **ids))
+        key = (variant, tuple(sorted(ids)), shape)
         try:
             compiled = self._compiled[key]
         except KeyError:
             # None: this shape cannot be prepared (e.g. an id that is no parameter of its own).
-            compiled = self._compiled[key] = self._prepare(ids, current)
+            compiled = self._compiled[key] = self._prepare(args, ids, current)
+            self._forget_oldest()
         if compiled is None:
-            return list(self.build(**ids))
+            return list(self.build(*args, **ids))
         return self._run(compiled, ids, current)
 
-    def _prepare(self, ids: dict[str, int], current: dict[str, Any]) -> _Compiled | None:
-        first = self._compile(ids, current, 0)
+    def _forget_oldest(self) -> None:
+        while len(self._compiled) > self.max_shapes:
+            try:
+                del self._compiled[next(iter(self._compiled))]
+            except (KeyError, RuntimeError, StopIteration):  # another thread was quicker
+                return
+
+    def _prepare(
+        self, args: tuple[Any, ...], ids: dict[str, int], current: dict[str, Any]
+    ) -> _Compiled | None:
+        first = self._compile(args, ids, current, 0)
         if first is None:
             return None
-        second = self._compile(ids, current, 1)
+        second = self._compile(args, ids, current, 1)
         assert second is not None
         if first.query_sql != second.query_sql or first.constants != second.constants:
             raise ImproperlyConfigured(
@@ -141,7 +158,9 @@ class PreparedQuery(Generic[M]):
             )
         return first.compiled
 
-    def _compile(self, ids: dict[str, int], current: dict[str, Any], run: int) -> _Trial | None:
+    def _compile(
+        self, args: tuple[Any, ...], ids: dict[str, int], current: dict[str, Any], run: int
+    ) -> _Trial | None:
         counter = itertools.count(_SENTINEL_BASE - run * 10**6, -1)
         stand_ins: dict[int, tuple[str | None, str | None, int]] = {}
         arguments = {}
@@ -164,7 +183,7 @@ class PreparedQuery(Generic[M]):
                 scope_values[dimension] = stand_in
         enabled = current.get("_enabled", True)
         with scope(_enabled=enabled, **scope_values):
-            queryset = self.build(**arguments)
+            queryset = self.build(*args, **arguments)
         if (
             queryset._iterable_class is not ModelIterable
             or queryset._known_related_objects

@@ -117,3 +117,31 @@ def test_a_related_managers_queryset_is_refused(centre, members):
     of_user = PreparedQuery(lambda user: alice.memberships.filter(pk__gt=user))
     with scope(centre=[centre.pk]), pytest.raises(ImproperlyConfigured, match="fresh queryset"):
         of_user(user=0)
+
+
+@prepared
+def memberships_in_role(role: str, user: int):
+    return Membership.objects.filter(user=user, role=role)
+
+
+def test_a_variant_is_compiled_for_itself_and_never_runs_for_another(centre, members):
+    alice, bob = members["alice"], members["bob"]
+    with scope(centre=[centre.pk]):
+        as_manager = memberships_in_role("case_manager", variant="case_manager", user=alice.pk)
+        as_leader = memberships_in_role("leadership", variant="leadership", user=alice.pk)
+        bob_as_manager = memberships_in_role("case_manager", variant="case_manager", user=bob.pk)
+    assert [m.role for m in as_manager] == ["case_manager"]
+    assert as_leader == []  # her leadership is in the other centre, outside the scope
+    assert [(m.user_id, m.role) for m in bob_as_manager] == [(bob.pk, "case_manager")]
+    assert len(memberships_in_role._compiled) == 2
+
+
+def test_the_oldest_shapes_are_forgotten_beyond_the_limit(centre, members):
+    query = PreparedQuery(memberships_in_role.build, max_shapes=2)
+    with scope(centre=[centre.pk]):
+        for role in ("case_manager", "leadership", "administration"):
+            query(role, variant=role, user=members["alice"].pk)
+        assert [key[0] for key in query._compiled] == ["leadership", "administration"]
+        assert [
+            m.role for m in query("case_manager", variant="case_manager", user=members["alice"].pk)
+        ] == ["case_manager"]
