@@ -9,9 +9,12 @@ unless given here.
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, F, OuterRef, QuerySet, Window
+from typing import Any
+
+from django.db.models import Count, Exists, F, Model, OuterRef, QuerySet, Window
 
 from teilhabe.core.prepared import prepared
+from teilhabe.core.tenancy import visibility_key
 
 from .models import (
     Action,
@@ -30,6 +33,23 @@ from .models import (
     Referral,
     ResidenceStatus,
 )
+
+
+@prepared
+def _visible_row(model: type[Model], related: tuple[str, ...], user: Any, pk: int) -> QuerySet:
+    return model.objects.visible_to(user).select_related(*related).filter(pk=pk)
+
+
+def visible_row(model: type[Model], related: tuple[str, ...], user: Any, pk: int) -> Any:
+    """The row ``pk`` of ``model`` with ``related`` joined, if ``user`` may see it, else None.
+
+    Every page of a case file starts with this. ``visible_to`` is compiled once per process for
+    each user's memberships (``visibility_key``) instead of on every request.
+    """
+    variant = (model, related, visibility_key(user))
+    rows = _visible_row(model, related, user, variant=variant, pk=pk)
+    return rows[0] if rows else None
+
 
 #: The latest contacts the case file shows; the page says how many there are in all.
 CONTACTS_SHOWN = 20

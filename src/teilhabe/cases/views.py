@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -208,8 +208,10 @@ class CaseMixin(LoginRequiredMixin):
         related = self.case_related
         if self.model is not Case:
             related = ("case", *(f"case__{name}" for name in related))
-        queryset = self.model.objects.visible_to(user).select_related(*related)
-        return get_object_or_404(queryset, pk=pk)
+        found = sections.visible_row(self.model, tuple(related), user, pk)
+        if found is None:
+            raise Http404(f"No {self.model._meta.object_name} matches the given query.")
+        return found
 
     def case_url(self, anchor: str = "") -> str:
         url = reverse("cases:case-detail", args=[self.case.pk])

@@ -9,7 +9,7 @@ returning every centre's rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -65,6 +65,23 @@ class TenantQuerySet(models.QuerySet):
                 allowed &= in_area
             condition |= allowed
         return self.filter(condition)
+
+
+def visibility_key(user: Any) -> Hashable:
+    """Everything of ``user`` that ``TenantQuerySet.visible_to`` reads, as a hashable key.
+
+    The same key gives the same condition, so a query compiled for one user can run for
+    another with the same key (``core/prepared.py``): keep it in step with ``visible_to``.
+    The user's id is in it, since the owner rule of a limited membership names them.
+    """
+    if not user.is_authenticated:
+        return None
+    return (
+        user.pk,
+        tuple(
+            (m.role, m.centre_id, tuple(m.area_ids())) for m in user.active_memberships()
+        ),
+    )
 
 
 class AuditedTenantQuerySet(AuditedQuerySet, TenantQuerySet):

@@ -165,11 +165,12 @@ def test_case_file_runs_a_fixed_number_of_queries_and_logs_each_view(client, ali
     assert entries.count() == 2
 
 
-#: SQL that Django still compiles on a view of the case file once its sections are prepared
-#: (``cases/sections.py``): session, user, the case, the access log entry, the appointments
-#: from now on, the duplicate check's candidates (two queries of one UNION on PostgreSQL) and
-#: the prefetch of the referred offers' texts. Unprepared, the sections made it 22.
-CASE_FILE_COMPILED = 8
+#: SQL that Django still compiles on a view of the case file once its sections and the case
+#: itself are prepared (``cases/sections.py``; the session is read with plain SQL): the user,
+#: the access log entry, the appointments from now on, the duplicate check's candidates (two
+#: queries of one UNION on PostgreSQL) and the prefetch of the referred offers' texts.
+#: Unprepared, the sections made it 22.
+CASE_FILE_COMPILED = 6
 
 
 def test_the_case_files_sections_are_not_compiled_again(client, alice, centre):
@@ -193,3 +194,33 @@ def test_the_case_files_sections_are_not_compiled_again(client, alice, centre):
     assert "Gespräch 2" in response.text and "Gespräch 3" not in response.text
     assert len(captured) > 2 * CASE_FILE_COMPILED  # the sections still run, each as a query
     assert compiled.call_count <= CASE_FILE_COMPILED
+
+
+def test_the_case_fetched_for_one_user_is_never_shown_to_another(
+    client, alice, centre, other_centre
+):
+    """The case pages' fetch is compiled per user's memberships: each sees only their own."""
+    from teilhabe.core.tests.factories import make_member
+
+    nord = make_case(centre, area="Bezirk Nord", case_manager=alice)
+    sued = make_case(centre, area="Bezirk Süd")
+    whole = make_member("erik@example.org", "case_manager", centre)  # no Bezirk: all of it
+    elsewhere = make_member("fritz@example.org", "case_manager", other_centre)
+
+    def status(user, case):
+        client.force_login(user)
+        return client.get(reverse("cases:case-detail", args=[case.pk])).status_code
+
+    assert status(whole, sued) == 200  # compiled for a member of the whole centre first
+    assert status(alice, sued) == 404  # Bezirk Nord only
+    assert status(alice, nord) == 200
+    assert status(elsewhere, nord) == 404
+    assert status(elsewhere, sued) == 404
+    with scopes_disabled():
+        membership = alice.memberships.get()
+        membership.case_areas.add(centre.case_areas.get(name="Bezirk Süd"))
+    assert status(alice, sued) == 200  # her Bezirke changed: she sees it at once
+    with scopes_disabled():
+        membership.case_areas.remove(centre.case_areas.get(name="Bezirk Süd"))
+    assert status(alice, sued) == 404
+    assert status(whole, nord) == 200
