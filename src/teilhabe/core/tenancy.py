@@ -78,9 +78,7 @@ def visibility_key(user: Any) -> Hashable:
         return None
     return (
         user.pk,
-        tuple(
-            (m.role, m.centre_id, tuple(m.area_ids())) for m in user.active_memberships()
-        ),
+        tuple((m.role, m.centre_id, tuple(m.area_ids())) for m in user.active_memberships()),
     )
 
 

@@ -9,7 +9,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from teilhabe.core.navigation import cached_reverse
+from teilhabe.core.navigation import cached_reverse, id_url
 
 register = template.Library()
 
@@ -123,6 +123,12 @@ def sort_header(context: template.Context, key: str, label: str) -> SafeString:
         f'<th class="kern-table__header" scope="col"{aria}><a class="kern-link" '
         f'href="?{base}sort={minus}{conditional_escape(key)}">{conditional_escape(label)}</a></th>'
     )
+
+
+@register.simple_tag(name="id_url")
+def id_url_tag(url_name: str, pk: int) -> str:
+    """``{% url url_name pk %}`` for a URL of one integer id, reversed once (``id_url``)."""
+    return id_url(url_name, pk)
 
 
 @register.simple_tag
