@@ -14,15 +14,22 @@ from typing import Any
 
 from django.contrib.sessions.backends import db
 from django.db import connections, router
+from django.db.models import Model
 from django.utils import timezone
 
 
 @cache
-def _select(alias: str, table: str, key: str, data: str, expires: str) -> str:
+def _select(alias: str, model: type[Model]) -> str:
+    """The SELECT of a session's data by key, not yet expired, for database ``alias``."""
     quote = connections[alias].ops.quote_name
+    meta = model._meta
+    data, key, expires = (
+        quote(meta.get_field(name).column)
+        for name in ("session_data", "session_key", "expire_date")
+    )
     # Only the model's own table and column names go in, quoted; the values are parameters.
-    select = f"SELECT {quote(data)} FROM {quote(table)} "  # noqa: S608
-    return select + f"WHERE {quote(key)} = %s AND {quote(expires)} > %s"
+    select = f"SELECT {data} FROM {quote(meta.db_table)} "  # noqa: S608
+    return select + f"WHERE {key} = %s AND {expires} > %s"
 
 
 class SessionStore(db.SessionStore):
@@ -34,14 +41,7 @@ class SessionStore(db.SessionStore):
         model = self.model
         alias = router.db_for_read(model)
         connection = connections[alias]
-        meta = model._meta
-        sql = _select(
-            alias,
-            meta.db_table,
-            meta.get_field("session_key").column,
-            meta.get_field("session_data").column,
-            meta.get_field("expire_date").column,
-        )
+        sql = _select(alias, model)
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         with connection.cursor() as cursor:
             cursor.execute(sql, [self.session_key, now])
